@@ -67,12 +67,31 @@ class ResponseError(Exception):
         self.status_code = status_code
         self.code = code
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments are not in self.args, so pickle (multiprocessing) needs help.
+        return (
+            _rebuild,
+            (type(self), self.message, self.response, self.status_code, self.code),
+        )
+
     def __str__(self) -> str:
         where = ""
         if self.response is not None:
-            where = f" ({self.response.request.method} {self.response.url})"
+            request = self.response.request
+            method = f"{request.method} " if request is not None else ""
+            where = f" ({method}{self.response.url})"
         code = f" {self.code}" if self.code is not None else ""
         return f"{self.status_code}{code}: {self.message}{where}"
+
+
+def _rebuild(
+    cls: type[ResponseError],
+    message: str,
+    response: Response | None,
+    status_code: int,
+    code: str | None,
+) -> ResponseError:
+    return cls(message, response=response, status_code=status_code, code=code)
 
 
 class AccessDeniedError(ResponseError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import Any, cast
 
 import graviti.exception as sdk_exceptions
@@ -179,3 +180,15 @@ def test_error_can_be_built_without_a_response() -> None:
     assert str(error) == "409 NameConflict: taken"
     with pytest.raises(TypeError):
         cast(Any, NameConflictError)("taken", 409, "NameConflict")
+
+
+def test_error_survives_pickling(stub: StubServer) -> None:
+    stub.script(Reply.json(409, {"code": "NameConflict", "message": "taken"}))
+    with pytest.raises(NameConflictError) as error:
+        client.create_dataset(KEY, stub.url, "d")
+    copy = pickle.loads(pickle.dumps(error.value))
+    assert type(copy) is NameConflictError
+    assert (copy.message, copy.status_code, copy.code) == ("taken", 409, "NameConflict")
+    assert copy.response is not None
+    assert copy.response.content == error.value.response.content  # type: ignore[union-attr]
+    assert str(copy) == str(error.value)
