@@ -46,6 +46,9 @@ __all__ = [
 class ResponseError(Exception):
     """The service answered with a status other than 200 or 201.
 
+    Also raised, with ``code`` None, for a 200 or 201 whose body is not the
+    JSON object the call returns.
+
     Attributes:
         response: The response, when the error was built from one.
         status_code: The HTTP status of the response.
