@@ -19,5 +19,5 @@ def test_five_functions_round_trip(url: str, access_key: str) -> None:
     assert listing["datasets"] == [created]
     updated = update_dataset(access_key, url, workspace, "MNIST", name="MNIST2")
     assert updated["name"] == "MNIST2"
-    assert delete_dataset(access_key, url, workspace, "MNIST2") is None
+    delete_dataset(access_key, url, workspace, "MNIST2")
     assert list_datasets(access_key, url)["total_count"] == 0
