@@ -40,7 +40,7 @@ def test_options_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_every_option_has_an_environment_variable() -> None:
-    serve = parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
+    serve = parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr,index]
     fields = set(Settings.model_fields)
     for action in serve._actions:
         if action.dest in ("help",):
