@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -19,7 +22,12 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=10000",
     "PRAGMA foreign_keys=ON",
+    # Checkpoints (the only step that waits for fsync under synchronous=NORMAL) are the
+    # Checkpointer's job, off the request path; this one is a backstop if it falls behind.
+    f"PRAGMA wal_autocheckpoint={10 * 1000}",
 )
+
+logger = logging.getLogger("mock_server.db")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -58,6 +66,59 @@ def make_engine(url: str) -> Engine:
         connection.exec_driver_sql(mode)
 
     return engine
+
+
+def sqlite_file(engine: Engine) -> str | None:
+    """The path of a SQLite engine's database file; None for memory or other databases."""
+    if not is_sqlite(engine):
+        return None
+    database = engine.url.database
+    if database in (None, "", ":memory:") or database.startswith("file:"):
+        return None
+    return database
+
+
+class Checkpointer:
+    """A thread that checkpoints a SQLite WAL in the background, every ``interval`` seconds.
+
+    A checkpoint copies committed pages from the WAL into the database file and fsyncs
+    it. Left to SQLite's automatic checkpoint, that fsync lands on whichever request
+    commits the 1000th page, stalling every request behind it for milliseconds. Here
+    it runs on its own connection while requests go on (a PASSIVE checkpoint never
+    blocks a reader or a writer), and the GIL is free while SQLite works.
+    """
+
+    def __init__(self, path: str, *, interval: float = 0.1) -> None:
+        self.path = path
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpointer", daemon=True)
+
+    def start(self) -> Checkpointer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            logger.warning("no background checkpoints: %s", exc)
+            return
+        try:
+            conn.execute("PRAGMA busy_timeout=1000")
+            while not self._stop.wait(self.interval):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:
+                    # Busy, read-only or full: SQLite's own checkpoint is the backstop.
+                    logger.debug("checkpoint skipped: %s", exc)
+        finally:
+            conn.close()
 
 
 def create_schema(engine: Engine) -> None:

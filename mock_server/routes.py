@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
+from starlette.responses import Response
 
-from mock_server import errors
+from mock_server import encode, errors
+from mock_server.fastroute import FastRoute
 from mock_server.models import (
     DatasetCreate,
     DatasetList,
@@ -22,14 +23,13 @@ from mock_server.store import Caller, DatasetStore
 MAX_LIMIT = 1000
 MAX_OFFSET = 2**31 - 1
 
-router = APIRouter(prefix="/v2")
-
 # Declared for the OpenAPI document; the key itself is checked by the store, so a
 # missing header is a Graviti 401 rather than FastAPI's own error.
 access_key_header = APIKeyHeader(name="X-Token", auto_error=False, description="Access key")
 
 
-def get_store(request: Request) -> DatasetStore:
+# Async, so FastAPI calls them in the event loop instead of a worker thread.
+async def get_store(request: Request) -> DatasetStore:
     store: DatasetStore = request.app.state.store
     return store
 
@@ -37,21 +37,44 @@ def get_store(request: Request) -> DatasetStore:
 Store = Annotated[DatasetStore, Depends(get_store)]
 
 
-def authenticate(store: Store, key: Annotated[str | None, Depends(access_key_header)]) -> Caller:
+async def authenticate(
+    store: Store, key: Annotated[str | None, Depends(access_key_header)]
+) -> Caller:
     return store.authenticate(key)
 
 
 Auth = Annotated[Caller, Depends(authenticate)]
+
+
+def _store_of(request: Request) -> DatasetStore:
+    store: DatasetStore = request.app.state.store
+    return store
+
+
+def _caller_of(request: Request) -> Caller:
+    # What access_key_header gives authenticate: the header, an empty one being None.
+    return _store_of(request).authenticate(request.headers.get("x-token") or None)
+
+
+class V2Route(FastRoute):
+    resolvers = {get_store: _store_of, authenticate: _caller_of}
+
+
+router = APIRouter(prefix="/v2", route_class=V2Route)
 
 AUTH_ERRORS = (errors.Unauthorized,)
 BODY_ERRORS = (errors.InvalidParams, errors.ParamsMissing, errors.PayloadTooLarge)
 ON_DATASET = (errors.AccessDenied, errors.ResourceNotExist)
 
 
-def _json(content: Any) -> JSONResponse:
+def _json(content: Any) -> Response:
     # Returning a Response skips a second validation of what the store already shaped;
     # ``response_model`` still documents the shape.
-    return JSONResponse(content)
+    return _raw_json(encode.encode(content))
+
+
+def _raw_json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
 
 
 @router.post(
@@ -78,15 +101,7 @@ async def list_datasets(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 128,
 ) -> Any:
-    datasets, total = store.list_datasets(caller, offset, limit)
-    return _json(
-        {
-            "datasets": datasets,
-            "offset": offset,
-            "record_size": len(datasets),
-            "total_count": total,
-        }
-    )
+    return _raw_json(store.list_datasets_json(caller, offset, limit))
 
 
 @router.get(
@@ -97,7 +112,7 @@ async def list_datasets(
     responses=errors.error_responses(*AUTH_ERRORS, *ON_DATASET),
 )
 async def get_dataset(workspace: str, dataset: str, caller: Auth, store: Store) -> Any:
-    return _json(store.get_dataset(caller, workspace, dataset))
+    return _raw_json(store.get_dataset_json(caller, workspace, dataset))
 
 
 @router.patch(
