@@ -38,6 +38,7 @@ SERVE_OPTIONS: dict[str, dict[str, Any]] = {
 SERVE_FLAGS: dict[str, str] = {
     "strict": "accept only the registered access keys",
     "no_control": "turn the /_mock/ control plane off (health and ready stay)",
+    "access_log": "log a line per request (off by default: it costs a third of the throughput)",
 }
 
 
@@ -75,6 +76,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         given["strict"] = True
     if args.no_control:
         given["control"] = False
+    if args.access_log:
+        given["access_log"] = True
     return Settings(**given)
 
 
@@ -99,6 +102,7 @@ def serve(settings: Settings) -> None:
         ssl_certfile=str(settings.ssl_certfile) if settings.ssl_certfile else None,
         ssl_keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
         log_level=settings.log_level,
+        access_log=settings.access_log,
         http="httptools",
         timeout_graceful_shutdown=settings.graceful_shutdown,
         server_header=False,

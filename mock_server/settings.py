@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
     log_level: str = "info"
+    access_log: bool = False
 
     # Identity: by default any well-formed key gets its own user and workspace on first
     # use; in strict mode only the keys listed here or in the seed are accepted.
