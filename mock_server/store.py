@@ -125,6 +125,10 @@ _SQL_INSERT_DRAFT = (
 )
 _SQL_DATASET = f"SELECT seq, {_COLUMNS} FROM dataset WHERE workspace = ? AND name = ?"
 _SQL_SEQS = "SELECT seq FROM dataset WHERE workspace = ? ORDER BY seq"
+_SQL_COUNT = "SELECT count(*) FROM dataset WHERE workspace = ?"
+_SQL_OFFSET_PAGE = (
+    f"SELECT seq, {_COLUMNS} FROM dataset WHERE workspace = ? ORDER BY seq LIMIT ? OFFSET ?"
+)
 _SQL_PAGE = (
     f"SELECT seq, {_COLUMNS} FROM dataset WHERE workspace = ? AND seq BETWEEN ? AND ? ORDER BY seq"
 )
@@ -162,6 +166,8 @@ class _Cache:
         self.storage: dict[tuple[str, str | None], tuple[str, str]] = {}
         self.datasets: dict[tuple[str, str], _Dataset] = {}
         self.listings: dict[str, _Listing] = {}
+        # Workspaces listed once since the last clear, not yet worth a listing.
+        self.listed: set[str] = set()
         self.page_bytes = 0
 
     def clear(self) -> None:
@@ -169,7 +175,13 @@ class _Cache:
         self.storage.clear()
         self.datasets.clear()
         self.listings.clear()
+        self.listed.clear()
         self.page_bytes = 0
+
+    def note_listed(self, workspace: str) -> None:
+        if len(self.listed) >= 4 * MAX_CACHED_LISTINGS:
+            self.listed.clear()
+        self.listed.add(workspace)
 
     def remember_dataset(self, workspace: str, name: str, entry: _Dataset) -> None:
         if len(self.datasets) >= MAX_CACHED_DATASETS:
@@ -682,19 +694,31 @@ class DatasetStore:
             return encode.listing(map(encode.encode, datasets), offset, len(datasets), total)
         workspace = caller.workspace
         with self._fast() as raw:
-            listing = self._cache.listings.get(workspace)
+            cache = self._cache
+            listing = cache.listings.get(workspace)
             body = listing.pages.get((offset, limit)) if listing is not None else None
-            if body is None:
-                # One read transaction, so the listing and the page are one snapshot.
-                raw.execute("BEGIN")
-                try:
+            if body is not None:
+                return body
+            # One read transaction, so the count, the listing and the page are one snapshot.
+            raw.execute("BEGIN")
+            try:
+                if listing is None and workspace not in cache.listed:
+                    # Building a listing costs a scan of the workspace; it pays off from
+                    # the second list with no write by another process in between, so the
+                    # first is answered by SQL (OFFSET) and only noted.
+                    cache.note_listed(workspace)
+                    total = raw.execute(_SQL_COUNT, (workspace,)).fetchone()[0]
+                    rows = raw.execute(_SQL_OFFSET_PAGE, (workspace, limit, offset)).fetchall()
+                else:
                     listing, rows = self._fast_page(raw, workspace, offset, limit)
-                finally:
-                    raw.execute("COMMIT")
-                body = encode.listing(
-                    (_dataset_entry(row).body for row in rows), offset, len(rows), len(listing.seqs)
-                )
-                self._cache.remember_page(listing, (offset, limit), body)
+                    total = len(listing.seqs)
+            finally:
+                raw.execute("COMMIT")
+            body = encode.listing(
+                (_dataset_entry(row).body for row in rows), offset, len(rows), total
+            )
+            if listing is not None:
+                cache.remember_page(listing, (offset, limit), body)
             return body
 
     def _fast_page(
