@@ -43,7 +43,9 @@ token_header = APIKeyHeader(
 )
 
 
-def require_token(request: Request, token: Annotated[str | None, Depends(token_header)]) -> None:
+async def require_token(
+    request: Request, token: Annotated[str | None, Depends(token_header)]
+) -> None:
     expected: str | None = request.app.state.settings.control_token
     if expected is None:
         return
@@ -76,7 +78,7 @@ class ControlState:
     snapshots: dict[str, Snapshot] = field(default_factory=dict)
 
 
-def get_control(request: Request) -> ControlState:
+async def get_control(request: Request) -> ControlState:
     state: ControlState = request.app.state.control
     return state
 
