@@ -100,7 +100,7 @@ def serve(settings: Settings) -> None:
         ssl_keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
         log_level=settings.log_level,
         http="httptools",
-        timeout_graceful_shutdown=int(settings.graceful_shutdown) or None,
+        timeout_graceful_shutdown=settings.graceful_shutdown,
         server_header=False,
         proxy_headers=False,
     )
@@ -137,5 +137,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         except InvalidParams as exc:
             print(f"graviti-mock: --seed: {exc.message}", file=sys.stderr)
             sys.exit(2)
+    if settings.workers > 1 and settings.database.rstrip("/") in ("sqlite:", "sqlite:/:memory:"):
+        print("graviti-mock: workers cannot share an in-memory database", file=sys.stderr)
+        sys.exit(2)
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
     serve(settings)
