@@ -38,6 +38,7 @@ probes = APIRouter(prefix="/_mock", tags=[TAG])
 
 token_header = APIKeyHeader(
     name="X-Mock-Token",
+    scheme_name="MockToken",
     auto_error=False,
     description="The control token, when the server was started with one",
 )

@@ -94,9 +94,11 @@ def test_every_control_endpoint_is_documented_under_its_tag(client: TestClient) 
         ("POST", "/_mock/ids"),
     }
     assert set(control) == expected
-    for operation in control.values():
+    for (_, path), operation in control.items():
         assert operation["tags"] == ["control plane"]
         assert operation["summary"]
+        if path not in ("/_mock/health", "/_mock/ready"):
+            assert operation["security"] == [{"MockToken": []}]
     seed_body = paths["/_mock/seed"]["post"]["requestBody"]["content"]
     assert set(seed_body) == {"application/json", "application/yaml"}
 

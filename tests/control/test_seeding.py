@@ -76,6 +76,17 @@ def test_serve_seed_file_is_applied_before_ready() -> None:
         assert get_dataset(BOB["X-Token"], server.url, "acme", "MNIST")["creator"] == "bob"
 
 
+def test_workers_sharing_a_database_each_apply_the_seed_once(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    args = ["--workers", "2", "--seed", str(EXAMPLE_SEED)]
+    with ServerProcess(database=database, args=args) as server:
+        names = [d["name"] for d in list_datasets(BOB["X-Token"], server.url)["datasets"]]
+        assert names == ["MNIST", "CIFAR-10"]
+    # A restart on the same file keeps the state and does not trip over the seed.
+    with ServerProcess(database=database, args=args) as server:
+        assert list_datasets(BOB["X-Token"], server.url)["total_count"] == 2
+
+
 def test_serve_refuses_a_bad_seed_file_with_its_problems(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("datasets:\n  - name: 'no/slash'\n    workspace: w\n")
