@@ -32,6 +32,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from mock_server.app import create_app
 from mock_server.control_client import MockControl
 from mock_server.interceptor import DROP_EXTENSION
+from mock_server.seeding import Seed, combine, load_seed, parse_seed
 from mock_server.settings import Settings
 
 __all__ = ["DEFAULT_HOSTS", "InProcessMock", "mock_graviti"]
@@ -173,7 +174,7 @@ class InProcessMock(MockControl, ContextDecorator):
         base = self.settings_template
         values = base.model_dump() if base is not None else {}
         # Fresh in-memory state each time, and a control plane to drive it.
-        values.update(database="sqlite://", control=True, seed=None)
+        values.update(database="sqlite://", control=True)
         return Settings(**values)
 
     def __enter__(self) -> Self:
@@ -194,7 +195,17 @@ class InProcessMock(MockControl, ContextDecorator):
                 _active.append(self)
                 _install()
             if self.initial_seed is not None:
-                self.seed(self.initial_seed)
+                # The seed given here is this mock's start-up state: reset() returns to it.
+                initial = self.initial_seed
+                if isinstance(initial, Mapping):
+                    document = parse_seed(dict(initial))
+                else:
+                    document = load_seed(initial)
+                app.state.store.apply_seed(document)
+                earlier: Seed | None = app.state.startup_seed
+                if earlier is not None:
+                    document = combine(earlier, document)
+                app.state.startup_seed = document
         except BaseException:
             self._shutdown()
             raise
@@ -225,6 +236,16 @@ class InProcessMock(MockControl, ContextDecorator):
             if self._portal_cm is not None:
                 self._portal_cm.__exit__(None, None, None)
             self._portal_cm = self._portal = None
+
+    def reset(
+        self,
+        to: str = "seed",
+        *,
+        seed: Mapping[str, Any] | None = None,
+        id_seed: int | None = None,
+    ) -> dict[str, Any]:
+        """Back to this mock's start-up seed (``to="empty"``: nothing), journal and faults."""
+        return super().reset(to, seed=seed, id_seed=id_seed)
 
     @property
     def store(self) -> Any:

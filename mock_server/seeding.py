@@ -139,6 +139,21 @@ class SeedSummary(BaseModel):
     datasets: int = 0
 
 
+def combine(first: Seed, second: Seed) -> Seed:
+    """One seed doing what ``first`` then ``second`` do."""
+    options = {
+        **first.options.model_dump(exclude_none=True),
+        **second.options.model_dump(exclude_none=True),
+    }
+    return Seed(
+        options=SeedOptions(**options),
+        workspaces=[*first.workspaces, *second.workspaces],
+        users=[*first.users, *second.users],
+        storage_configs=[*first.storage_configs, *second.storage_configs],
+        datasets=[*first.datasets, *second.datasets],
+    )
+
+
 def _problems(exc: ValidationError) -> str:
     parts = []
     for problem in exc.errors()[:5]:

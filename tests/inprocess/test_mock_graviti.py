@@ -7,6 +7,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import graviti
@@ -160,6 +161,25 @@ def test_seed_settings_clock_and_ids() -> None:
         expected = [ids.new() for _ in range(3)]  # workspace, user, then the dataset
         workspace.datasets.create("MNIST")
         assert [d["id"] for d in mock.state()["datasets"]] == [expected[2]]
+
+
+def test_reset_returns_to_the_seed_given_and_to_settings_seed(tmp_path: Path) -> None:
+    start = tmp_path / "start.yaml"
+    start.write_text("datasets:\n  - {name: from-settings, workspace: team}\n")
+    seed = {
+        "users": [{"name": "u", "workspace": "team", "access_keys": [KEY]}],
+        "datasets": [{"name": "from-seed", "workspace": "team"}],
+    }
+    with mock_graviti(seed=seed, settings=Settings(seed=start)) as mock:
+        workspace = graviti.Workspace(KEY)
+        expected = ["from-settings", "from-seed"]
+        assert [d.name for d in workspace.datasets.list()] == expected
+        workspace.datasets.create("extra")
+        workspace.datasets.delete("from-seed")
+        mock.reset()
+        assert [d.name for d in workspace.datasets.list()] == expected
+        mock.reset(to="empty")
+        assert mock.state()["datasets"] == []
 
 
 def test_other_hosts_are_untouched(server: ServerProcess) -> None:
