@@ -1,0 +1,5 @@
+"""``python -m mock_server serve ...``."""
+
+from mock_server.cli import main
+
+main()

@@ -1,0 +1,74 @@
+"""The application factory: nothing binds a database or reads the environment at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from mock_server import __version__, control, handlers, routes
+from mock_server.clock import Clock, IdFactory, parse_time
+from mock_server.settings import Settings
+from mock_server.store import DatasetStore
+
+logger = logging.getLogger("mock_server")
+
+DESCRIPTION = """\
+A local, stateful mock of the Graviti OpenAPI v2 dataset service.
+
+Every `/v2` call needs an access key in the `X-Token` header (`ACCESSKEY-…` or
+`Accesskey-…`). Errors are `{"code", "message"}` JSON. The control plane lives under
+`/_mock/`.
+"""
+
+
+def build_store(settings: Settings) -> DatasetStore:
+    clock = Clock(parse_time(settings.frozen_time) if settings.frozen_time else None)
+    store = DatasetStore.from_url(
+        settings.database, clock=clock, ids=IdFactory(settings.id_seed), strict=settings.strict
+    )
+    for entry in settings.access_keys:
+        key, _, workspace = entry.partition("=")
+        store.add_access_key(key, workspace or None)
+    return store
+
+
+def create_app(settings: Settings | None = None, *, store: DatasetStore | None = None) -> FastAPI:
+    """A new app; ``store`` lets a caller share or pre-build the state."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_store = store is None
+        app.state.store = store or build_store(settings)
+        app.state.ready = True
+        try:
+            yield
+        finally:
+            app.state.ready = False
+            if own_store:
+                app.state.store.close()
+
+    app = FastAPIOffline(
+        title="graviti-mock",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        static_url="/_mock/docs-static",
+    )
+    app.state.settings = settings
+    app.state.ready = False
+    handlers.install(app)
+    app.include_router(routes.router)
+    app.include_router(control.probes)
+    if settings.control:
+        app.include_router(control.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory uvicorn's workers call: settings come from ``GRAVITI_MOCK_*`` variables."""
+    return create_app(Settings())

@@ -1,0 +1,60 @@
+"""One settings object for the app, the CLI and the pytest plugin (env prefix GRAVITI_MOCK_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE = "sqlite:///./graviti-mock.sqlite"
+
+
+class Settings(BaseSettings):
+    """Everything the mock can be told, from arguments or ``GRAVITI_MOCK_*`` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="GRAVITI_MOCK_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    database: str = DEFAULT_DATABASE
+    workers: int = Field(default=1, ge=1, le=64)
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    log_level: str = "info"
+
+    # Identity: by default any well-formed key gets its own user and workspace on first
+    # use; in strict mode only the keys listed here or in the seed are accepted.
+    strict: bool = False
+    # Entries are ``KEY`` or ``KEY=WORKSPACE``; a comma-separated string in the environment.
+    access_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Start-up state, re-applied by a reset to the seed.
+    seed: Path | None = None
+
+    # Control plane under /_mock/: on or off, optionally behind a token.
+    control: bool = True
+    control_token: str | None = None
+
+    # Determinism: a seed for generated ids, and a clock frozen at start-up.
+    id_seed: int | None = None
+    frozen_time: str | None = None
+
+    # Requests larger than this are refused with 413 before they are read whole.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    journal_size: int = Field(default=1000, ge=0)
+
+    # Seconds SIGTERM waits for open connections before closing them.
+    graceful_shutdown: float = Field(default=2.0, ge=0)
+
+    @field_validator("access_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.ssl_certfile else "http"
