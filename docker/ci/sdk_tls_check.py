@@ -1,6 +1,6 @@
 """Check that the real SDK's https-only Workspace works against the mock over TLS.
 
-    REQUESTS_CA_BUNDLE=ca.pem python docker/ci/sdk_tls_check.py https://graviti-mock:8000
+REQUESTS_CA_BUNDLE=ca.pem python docker/ci/sdk_tls_check.py https://graviti-mock:8000
 """
 
 from __future__ import annotations
