@@ -179,7 +179,7 @@ if [[ -z $TESTS ]]; then
   fi
 fi
 log "consumer: pytest $TESTS"
-GRAVITI_MOCK_TESTS=$TESTS compose --profile test run --rm consumer
+GRAVITI_MOCK_TESTS=$TESTS compose --profile test run --rm -T consumer
 
 # ---------------------------------------------------------------- restart --
 T=$(date +%s.%N)
@@ -198,7 +198,7 @@ export GRAVITI_MOCK_SSL_CERTFILE=/certs/server.pem GRAVITI_MOCK_SSL_KEYFILE=/cer
 compose up -d --wait --no-build graviti-mock
 CA_FILE=$WORK/certs/ca.pem python3 docker/ci/roundtrip.py "https://localhost:$PORT" get ci-roundtrip "$WS" >/dev/null
 log "TLS: https://localhost:$PORT verified against the CA; dataset kept across re-creation"
-compose --profile test run --rm -e REQUESTS_CA_BUNDLE=/certs/ca.pem consumer \
+compose --profile test run --rm -T -e REQUESTS_CA_BUNDLE=/certs/ca.pem consumer \
   python docker/ci/sdk_tls_check.py https://graviti-mock:8000
 unset GRAVITI_MOCK_SSL_CERTFILE GRAVITI_MOCK_SSL_KEYFILE
 
@@ -217,13 +217,15 @@ if [[ $WITH_POSTGRES != 0 ]]; then
   PG_WS=$(python3 docker/ci/roundtrip.py "http://127.0.0.1:$PG_PORT" create ci-roundtrip-pg)
   log "PostgreSQL: round trip ok (workspace $PG_WS); consumer: pytest $TESTS"
   GRAVITI_MOCK_TESTS=$TESTS GRAVITI_MOCK_TEST_URL=http://graviti-mock-pg:8000 \
-    compose --profile test run --rm consumer
+    compose --profile test run --rm -T consumer
+  T=$(date +%s.%N)
   compose --profile postgres restart graviti-mock-pg
+  log "PostgreSQL: graviti-mock-pg restarted in $(since "$T")s"
   PG_CID=$(compose --profile postgres ps -q graviti-mock-pg)
   pg_health() { [[ $(docker inspect -f '{{.State.Health.Status}}' "$PG_CID") == healthy ]]; }
   wait_for "graviti-mock-pg healthy after restart" pg_health
   python3 docker/ci/roundtrip.py "http://127.0.0.1:$PG_PORT" get ci-roundtrip-pg "$PG_WS" >/dev/null
-  log "PostgreSQL: dataset kept across a restart of graviti-mock-pg"
+  log "PostgreSQL: healthy again $(since "$T")s after the restart began, dataset kept"
 fi
 
 # ---------------------------------------------------------------- figures --
