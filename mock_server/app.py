@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, store: DatasetStore | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_store = store is None
         app.state.store = store or build_store(settings)
+        control.startup(app, app.state.store)
         app.state.ready = True
         try:
             yield
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None, *, store: DatasetStore | None =
     app.include_router(routes.router)
     app.include_router(control.probes)
     if settings.control:
-        app.include_router(control.router)
+        control.install(app, settings)
     install_openapi(app)
     return app
 

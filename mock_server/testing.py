@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
@@ -35,7 +36,7 @@ class ServerProcess:
         port: int = 0,
         args: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
-        startup_timeout: float = 30.0,
+        startup_timeout: float = 60.0,
         verify: str | bool = True,
     ) -> None:
         self.database = database
@@ -85,6 +86,11 @@ class ServerProcess:
         }
         env.update(self.env)
         env.setdefault("PYTHONUNBUFFERED", "1")
+        # The child runs this very copy of mock_server, whatever the working directory.
+        source_root = str(Path(__file__).resolve().parent.parent)
+        paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        if source_root not in paths:
+            env["PYTHONPATH"] = os.pathsep.join([source_root, *paths])
         self.process = subprocess.Popen(
             self.command(),
             stdout=subprocess.PIPE,
@@ -117,7 +123,11 @@ class ServerProcess:
         self._drain = threading.Thread(target=drain, args=(process.stdout,), daemon=True)
         self._drain.start()
         if not ready.wait(self.startup_timeout) or not found:
-            raise ServerError(f"the server did not start:\n{self.output}")
+            state = "still running" if process.poll() is None else f"exit code {process.returncode}"
+            raise ServerError(
+                f"the server did not start within {self.startup_timeout} s ({state}):\n"
+                f"{self.output}"
+            )
         return found[0]
 
     def _wait_ready(self) -> None:
