@@ -1,0 +1,120 @@
+"""The servers the contract suite runs against, behind one small interface.
+
+- ``inprocess``: the app answers requests to ``https://api.graviti.com`` with no
+  socket, fresh for each test;
+- ``process``: the session's real ``graviti-mock serve`` process on a free port;
+- ``remote``: an already running server named by ``GRAVITI_MOCK_URL`` (then the
+  only target).
+
+Tests never rely on a reset: every test asks for fresh random access keys, and
+each new key gets a workspace of its own, so tests are isolated on a shared
+server too (the remote one, or one database under ``pytest -n``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+import graviti.utility
+import requests
+from fastapi.testclient import TestClient
+from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
+
+import client._http
+from mock_server import Settings, create_app
+
+REMOTE_URL = os.environ.get("GRAVITI_MOCK_URL", "").rstrip("/")
+TARGETS = ("remote",) if REMOTE_URL else ("inprocess", "process")
+
+GRAVITI_URL = "https://api.graviti.com"
+
+
+@dataclass
+class Target:
+    """A server: its site root, and a plain session for raw HTTP assertions."""
+
+    name: str
+    url: str
+    session: requests.Session
+
+    @staticmethod
+    def new_key() -> str:
+        return f"ACCESSKEY-{uuid4().hex}"
+
+    def raw(self, method: str, path: str, *, key: str | None, **kwargs: Any) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if key is not None:
+            headers["X-Token"] = key
+        return self.session.request(
+            method, f"{self.url}{path}", headers=headers, timeout=30, **kwargs
+        )
+
+
+# ------------------------------------------------------------------ in-process
+#
+# Until ``mock_server.mock_graviti`` exists, the app is reached through a
+# transport adapter mounted for GRAVITI_URL on both libraries' sessions. It sits
+# above urllib3, so the clients' retries do not apply here; the in-process mode
+# proper intercepts below them.
+
+
+class _AppAdapter(HTTPAdapter):
+    """A requests transport that hands each request to the app through a TestClient."""
+
+    def __init__(self, app_client: TestClient) -> None:
+        super().__init__()
+        self._app_client = app_client
+
+    def send(
+        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        answer = self._app_client.request(
+            request.method or "GET",
+            request.path_url,
+            content=request.body,
+            headers=dict(request.headers),
+        )
+        response = requests.Response()
+        response.status_code = answer.status_code
+        response.reason = answer.reason_phrase
+        response.headers = CaseInsensitiveDict(answer.headers)
+        response._content = answer.content
+        response.encoding = answer.encoding
+        response.url = request.url or ""
+        response.request = request
+        return response
+
+
+@contextmanager
+def _app_behind_adapter() -> Iterator[requests.Session]:
+    app = create_app(Settings(database="sqlite://"))
+    with TestClient(app, raise_server_exceptions=False) as app_client:
+        adapter = _AppAdapter(app_client)
+        raw = requests.Session()
+        sessions = [client._http.get_session(), graviti.utility.get_session(), raw]
+        for session in sessions:
+            session.mount(GRAVITI_URL, adapter)
+        try:
+            yield raw
+        finally:
+            for session in sessions:
+                del session.adapters[GRAVITI_URL]
+            raw.close()
+
+
+@contextmanager
+def in_process() -> Iterator[Target]:
+    with _app_behind_adapter() as session:
+        yield Target("inprocess", GRAVITI_URL, session)
+
+
+@contextmanager
+def over_http(name: str, url: str) -> Iterator[Target]:
+    with requests.Session() as session:
+        yield Target(name, url, session)
