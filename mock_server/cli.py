@@ -100,7 +100,7 @@ def serve(settings: Settings) -> None:
         ssl_keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
         log_level=settings.log_level,
         http="httptools",
-        timeout_graceful_shutdown=int(settings.graceful_shutdown) or None,
+        timeout_graceful_shutdown=settings.graceful_shutdown,
         server_header=False,
         proxy_headers=False,
     )

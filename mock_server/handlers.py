@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from mock_server import errors
 
@@ -81,8 +82,18 @@ async def on_http_exception(request: Request, exc: Exception) -> JSONResponse:
             status_code=exc.status_code,
             headers=exc.headers,
         )
-    headers = exc.headers if exc.status_code == 405 else None
+    headers = {"Allow": _allowed_methods(request)} if exc.status_code == 405 else None
     return JSONResponse(error.body(), status_code=error.status_code, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    allowed = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
