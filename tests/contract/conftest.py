@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from mock_server.testing import ServerProcess
 from tests.contract.clients import CLIENTS, Client
 from tests.contract.targets import REMOTE_URL, TARGETS, Target, in_process, over_http
+
+TEST_DATABASE = os.environ.get("GRAVITI_MOCK_TEST_DATABASE", "")
+
+
+def pytest_report_header() -> str:
+    if REMOTE_URL:
+        where = f"remote ({REMOTE_URL})"
+    else:
+        database = make_url(TEST_DATABASE).render_as_string() if TEST_DATABASE else "SQLite file"
+        where = f"inprocess, process (on {database})"
+    return f"contract targets: {where}"
+
+
+@pytest.fixture(scope="session")
+def contract_server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """The real server: the session's own, or one on GRAVITI_MOCK_TEST_DATABASE.
+
+    The contract tests never reset it, so under ``pytest -n`` the workers' servers
+    may share one PostgreSQL database.
+    """
+    if not TEST_DATABASE:
+        yield request.getfixturevalue("server")
+        return
+    with ServerProcess(database=TEST_DATABASE) as process:
+        yield process
 
 
 @pytest.fixture(params=list(CLIENTS))
@@ -24,7 +51,7 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         with in_process() as inprocess:
             yield inprocess
     elif request.param == "process":
-        server: ServerProcess = request.getfixturevalue("server")
+        server: ServerProcess = request.getfixturevalue("contract_server")
         with over_http("process", server.url) as process:
             yield process
     else:
