@@ -127,5 +127,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if settings.ssl_certfile is None and settings.ssl_keyfile is not None:
         print("graviti-mock: --ssl-keyfile needs --ssl-certfile", file=sys.stderr)
         sys.exit(2)
+    if settings.workers > 1 and settings.database.rstrip("/") in ("sqlite:", "sqlite:/:memory:"):
+        print("graviti-mock: workers cannot share an in-memory database", file=sys.stderr)
+        sys.exit(2)
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
     serve(settings)

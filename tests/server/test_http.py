@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from mock_server import Settings, create_app
-from mock_server.store import workspace_for_key
+from mock_server.store import DRAFT, workspace_for_key
 
 KEY = "ACCESSKEY-rawhttp00001"
 AUTH = {"X-Token": KEY}
@@ -212,3 +213,13 @@ def test_unexpected_exception_is_a_graviti_500_without_traceback() -> None:
         "code": "InternalServerError",
         "message": "Internal server error; see the mock's log.",
     }
+
+
+def test_with_draft_records_a_first_draft_on_main() -> None:
+    app = create_app(Settings(database="sqlite://"))
+    with TestClient(app) as client:
+        create(client, {"name": "drafted", "with_draft": True})
+        create(client, {"name": "plain", "with_draft": False})
+        with app.state.store.engine.connect() as conn:
+            drafts = conn.execute(select(DRAFT.c.number, DRAFT.c.branch)).all()
+    assert [tuple(draft) for draft in drafts] == [(1, "main")]
