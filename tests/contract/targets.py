@@ -9,15 +9,19 @@
 Tests never rely on a reset: every test asks for fresh random access keys, and
 each new key gets a workspace of its own, so tests are isolated on a shared
 server too (the remote one, or one database under ``pytest -n``).
+
+``Target.control`` is the server's control plane (``MockControl``), used to
+inject faults; it is None where the control client is not available.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import uuid4
 
 import graviti.utility
@@ -30,18 +34,47 @@ import client._http
 from mock_server import Settings, create_app
 
 REMOTE_URL = os.environ.get("GRAVITI_MOCK_URL", "").rstrip("/")
+CONTROL_TOKEN = os.environ.get("GRAVITI_MOCK_CONTROL_TOKEN")
 TARGETS = ("remote",) if REMOTE_URL else ("inprocess", "process")
 
 GRAVITI_URL = "https://api.graviti.com"
 
 
+class Control(Protocol):
+    """The part of ``mock_server.control_client.MockControl`` the suite uses."""
+
+    def fail(
+        self,
+        operation: str = ...,
+        status: int = ...,
+        *,
+        code: str | None = ...,
+        times: int | None = ...,
+    ) -> dict[str, Any]: ...
+
+    def clear_faults(self) -> None: ...
+
+
+def _optional(module: str, name: str) -> Any:
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+# The in-process mode and the control client, where this checkout has them.
+mock_graviti = _optional("mock_server", "mock_graviti")
+MockControl = _optional("mock_server.control_client", "MockControl")
+
+
 @dataclass
 class Target:
-    """A server: its site root, and a plain session for raw HTTP assertions."""
+    """A server: its site root, a plain session for raw HTTP, and its control plane."""
 
     name: str
     url: str
     session: requests.Session
+    control: Control | None = None
 
     @staticmethod
     def new_key() -> str:
@@ -110,11 +143,21 @@ def _app_behind_adapter() -> Iterator[requests.Session]:
 
 @contextmanager
 def in_process() -> Iterator[Target]:
-    with _app_behind_adapter() as session:
-        yield Target("inprocess", GRAVITI_URL, session)
+    """A fresh app answering GRAVITI_URL for every session in the process."""
+    if mock_graviti is None:
+        with _app_behind_adapter() as session:
+            yield Target("inprocess", GRAVITI_URL, session)
+        return
+    with mock_graviti(hosts=[GRAVITI_URL]) as mock, requests.Session() as session:
+        yield Target("inprocess", GRAVITI_URL, session, control=mock)
 
 
 @contextmanager
 def over_http(name: str, url: str) -> Iterator[Target]:
+    control = MockControl(url, token=CONTROL_TOKEN) if MockControl is not None else None
     with requests.Session() as session:
-        yield Target(name, url, session)
+        try:
+            yield Target(name, url, session, control=control)
+        finally:
+            if control is not None:
+                control.close()
