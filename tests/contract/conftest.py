@@ -10,7 +10,14 @@ from sqlalchemy.engine import make_url
 
 from mock_server.testing import ServerProcess
 from tests.contract.clients import CLIENTS, Client
-from tests.contract.targets import REMOTE_URL, TARGETS, Target, in_process, over_http
+from tests.contract.targets import (
+    REMOTE_URL,
+    TARGETS,
+    Control,
+    Target,
+    in_process,
+    over_http,
+)
 
 TEST_DATABASE = os.environ.get("GRAVITI_MOCK_TEST_DATABASE", "")
 
@@ -73,3 +80,13 @@ def access_key(target: Target) -> str:
 @pytest.fixture
 def other_key(target: Target) -> str:
     return target.new_key()
+
+
+@pytest.fixture
+def control(target: Target) -> Iterator[Control]:
+    """The target's control plane; faults a test did not consume are cleared after it."""
+    if target.control is None:
+        pytest.skip("this checkout has no control plane client (mock_server.control_client)")
+    yield target.control
+    # On a shared server, a leftover fault would hit the next test.
+    target.control.clear_faults()

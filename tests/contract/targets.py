@@ -40,8 +40,18 @@ TARGETS = ("remote",) if REMOTE_URL else ("inprocess", "process")
 GRAVITI_URL = "https://api.graviti.com"
 
 
+class Clock(Protocol):
+    def freeze(self, at: str | None = None) -> str: ...
+
+    def advance(self, seconds: float = 0) -> str: ...
+
+    def unfreeze(self) -> str: ...
+
+
 class Control(Protocol):
     """The part of ``mock_server.control_client.MockControl`` the suite uses."""
+
+    clock: Clock
 
     def fail(
         self,

@@ -8,8 +8,6 @@ behave there as they do over the wire.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.contract.clients import (
@@ -20,18 +18,9 @@ from tests.contract.clients import (
     Expected,
 )
 from tests.contract.shapes import assert_page
-from tests.contract.targets import Control, Target
+from tests.contract.targets import Control
 
 NOT_FOUND = Expected("NotFoundError", 404, None)
-
-
-@pytest.fixture
-def control(target: Target) -> Iterator[Control]:
-    if target.control is None:
-        pytest.skip("this checkout has no control plane client (mock_server.control_client)")
-    yield target.control
-    # A fault the test did not consume must not reach the next test on a shared server.
-    target.control.clear_faults()
 
 
 def test_internal_server_error_on_get(
