@@ -11,7 +11,10 @@ each new key gets a workspace of its own, so tests are isolated on a shared
 server too (the remote one, or one database under ``pytest -n``).
 
 ``Target.control`` is the server's control plane (``MockControl``), used to
-inject faults; it is None where the control client is not available.
+inject faults and move the clock; it is None where the control client is not
+available. On a remote server it is used only when ``GRAVITI_MOCK_CONTRACT_CONTROL=1``
+says the server is private and has one worker: faults and the clock are global
+to every client of a server, and each worker process has its own.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from mock_server import Settings, create_app
 
 REMOTE_URL = os.environ.get("GRAVITI_MOCK_URL", "").rstrip("/")
 CONTROL_TOKEN = os.environ.get("GRAVITI_MOCK_CONTROL_TOKEN")
+REMOTE_CONTROL = os.environ.get("GRAVITI_MOCK_CONTRACT_CONTROL") == "1"
 TARGETS = ("remote",) if REMOTE_URL else ("inprocess", "process")
 
 GRAVITI_URL = "https://api.graviti.com"
