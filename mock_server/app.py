@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from mock_server import __version__, control, handlers, routes
+from mock_server import __version__, control, handlers, openapi, routes
 from mock_server.clock import Clock, IdFactory, parse_time
 from mock_server.settings import Settings
 from mock_server.store import DatasetStore
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, *, store: DatasetStore | None =
     app.include_router(control.probes)
     if settings.control:
         app.include_router(control.router)
+    openapi.install(app)
     return app
 
 

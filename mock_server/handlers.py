@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from mock_server import errors
 
@@ -71,6 +72,9 @@ async def on_http_exception(request: Request, exc: Exception) -> JSONResponse:
         error = errors.RouteNotFound(f"graviti-mock has no route {what}.")
     elif exc.status_code == 405:
         error = errors.MethodNotAllowed(f"graviti-mock does not implement {what}.")
+    elif exc.status_code == 400:
+        # Starlette's own 400: a body that could not be decoded at all.
+        error = errors.InvalidParams("The request body is not valid JSON.")
     else:
         try:
             phrase = HTTPStatus(exc.status_code).phrase
@@ -81,8 +85,19 @@ async def on_http_exception(request: Request, exc: Exception) -> JSONResponse:
             status_code=exc.status_code,
             headers=exc.headers,
         )
-    headers = exc.headers if exc.status_code == 405 else None
+    headers = {"Allow": _allowed_methods(request)} if exc.status_code == 405 else None
     return JSONResponse(error.body(), status_code=error.status_code, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    # Starlette's own 405 names only the first route that matched the path; a path served
+    # by several routes (GET and POST /v2/datasets) must list all of their methods.
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
