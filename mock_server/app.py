@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 
 from mock_server import __version__, control, handlers, openapi, routes
 from mock_server.clock import Clock, IdFactory, parse_time
+from mock_server.limits import BodySizeLimit
 from mock_server.settings import Settings
 from mock_server.store import DatasetStore
 
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, store: DatasetStore | None =
     app.state.settings = settings
     app.state.ready = False
     handlers.install(app)
+    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.include_router(routes.router)
     app.include_router(control.probes)
     if settings.control:
