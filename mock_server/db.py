@@ -30,10 +30,11 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``, with the settings the mock's guarantees depend on."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
     in_memory = parsed.database in (None, "", ":memory:")
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    # Statement parameters hold access keys: keep them out of error messages and logs.
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}, "hide_parameters": True}
     if in_memory:
         # One shared connection, or every checkout would see a different empty database.
         kwargs["poolclass"] = StaticPool
