@@ -100,7 +100,7 @@ def serve(settings: Settings) -> None:
         ssl_keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
         log_level=settings.log_level,
         http="httptools",
-        timeout_graceful_shutdown=int(settings.graceful_shutdown) or None,
+        timeout_graceful_shutdown=settings.graceful_shutdown,
         server_header=False,
         proxy_headers=False,
     )
@@ -126,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(2)
     if settings.ssl_certfile is None and settings.ssl_keyfile is not None:
         print("graviti-mock: --ssl-keyfile needs --ssl-certfile", file=sys.stderr)
+        sys.exit(2)
+    if settings.workers > 1 and settings.database.rstrip("/") in ("sqlite:", "sqlite:/:memory:"):
+        print("graviti-mock: workers cannot share an in-memory database", file=sys.stderr)
         sys.exit(2)
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
     serve(settings)

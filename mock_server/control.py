@@ -23,7 +23,7 @@ async def health() -> dict[str, str]:
 async def ready(request: Request) -> Any:
     if not getattr(request.app.state, "ready", False):
         return JSONResponse(
-            {"code": "ServiceUnavailable", "message": "Start-up is not finished."},
+            {"code": None, "message": "Start-up is not finished."},
             status_code=503,
         )
     return {"status": "ready"}

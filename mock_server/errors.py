@@ -12,7 +12,7 @@ GravitiError (500 InternalServerError)
 ├── MethodNotAllowed (405 MethodNotAllowed)
 ├── NameConflict (409 NameConflict)
 ├── PayloadTooLarge (413 PayloadTooLarge)
-└── ServiceUnavailable (503 ServiceUnavailable)
+└── ServiceUnavailable (503, code null: the SDK's ServiceUnavailableError)
 """
 
 from __future__ import annotations
@@ -23,9 +23,13 @@ from pydantic import BaseModel
 
 
 class ErrorBody(BaseModel):
-    """The wire shape of every error."""
+    """The wire shape of every error.
 
-    code: str
+    ``code`` is null only where the real SDK registers a status without a code (503),
+    so that the SDK raises its ``ServiceUnavailableError`` as it would on the service.
+    """
+
+    code: str | None
     message: str
 
 
@@ -33,14 +37,14 @@ class GravitiError(Exception):
     """Base of the family; subclasses set the status and the Graviti code."""
 
     status_code: ClassVar[int] = 500
-    code: ClassVar[str] = "InternalServerError"
+    code: ClassVar[str | None] = "InternalServerError"
     default_message: ClassVar[str] = "Internal server error."
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.default_message
         super().__init__(self.message)
 
-    def body(self) -> dict[str, str]:
+    def body(self) -> dict[str, str | None]:
         return {"code": self.code, "message": self.message}
 
 
@@ -111,7 +115,7 @@ class PayloadTooLarge(GravitiError):
 
 class ServiceUnavailable(GravitiError):
     status_code = 503
-    code = "ServiceUnavailable"
+    code = None
     default_message = "The service is unavailable."
 
 
@@ -119,7 +123,7 @@ def error_responses(*errors: type[GravitiError]) -> dict[int | str, dict[str, ob
     """OpenAPI ``responses=`` entries for the errors a route can answer."""
     by_status: dict[int, list[str]] = {}
     for error in errors:
-        by_status.setdefault(error.status_code, []).append(error.code)
+        by_status.setdefault(error.status_code, []).append(error.code or "no code")
     return {
         status: {"model": ErrorBody, "description": " or ".join(codes)}
         for status, codes in sorted(by_status.items())

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     journal_size: int = Field(default=1000, ge=0)
 
     # Seconds SIGTERM waits for open connections before closing them.
-    graceful_shutdown: float = Field(default=2.0, ge=0)
+    graceful_shutdown: int = Field(default=2, ge=1, le=600)
 
     @field_validator("access_keys", mode="before")
     @classmethod

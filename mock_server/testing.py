@@ -35,7 +35,7 @@ class ServerProcess:
         port: int = 0,
         args: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
-        startup_timeout: float = 30.0,
+        startup_timeout: float = 60.0,
         verify: str | bool = True,
     ) -> None:
         self.database = database
@@ -117,7 +117,11 @@ class ServerProcess:
         self._drain = threading.Thread(target=drain, args=(process.stdout,), daemon=True)
         self._drain.start()
         if not ready.wait(self.startup_timeout) or not found:
-            raise ServerError(f"the server did not start:\n{self.output}")
+            state = "still running" if process.poll() is None else f"exit code {process.returncode}"
+            raise ServerError(
+                f"the server did not start within {self.startup_timeout} s ({state}):\n"
+                f"{self.output}"
+            )
         return found[0]
 
     def _wait_ready(self) -> None:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -45,3 +51,47 @@ def app_client() -> Iterator[TestClient]:
     app = create_app(Settings(database="sqlite://"))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database: ``GRAVITI_MOCK_TEST_POSTGRES``, or a throwaway cluster.
+
+    Without either a server on the machine or the variable, the tests that need it are
+    skipped, unless ``GRAVITI_MOCK_REQUIRE_POSTGRES=1`` (set by CI) makes that a failure.
+    """
+    given = os.environ.get("GRAVITI_MOCK_TEST_POSTGRES")
+    if given:
+        yield given
+        return
+    if not any(Path("/usr/lib/postgresql").glob("*/bin/initdb")) and not shutil.which("initdb"):
+        message = "no PostgreSQL here: set GRAVITI_MOCK_TEST_POSTGRES or install postgresql"
+        if os.environ.get("GRAVITI_MOCK_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    # Not under pytest's private temporary folder: the postgres user must reach it.
+    folder = Path(tempfile.mkdtemp(prefix="graviti-mock-pg."))
+    folder.chmod(0o755)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = subprocess.run(
+        [str(ROOT / "scripts" / "start-postgres"), str(folder / "cluster")],
+        env={**os.environ, "GRAVITI_MOCK_PG_PORT": str(port)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    try:
+        yield started.stdout.strip().splitlines()[-1]
+    finally:
+        pg_ctl = next(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), None) or "pg_ctl"
+        command = [str(pg_ctl), "-D", str(folder / "cluster" / "data"), "-m", "immediate", "stop"]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, capture_output=True, timeout=60, check=False)
+        shutil.rmtree(folder, ignore_errors=True)

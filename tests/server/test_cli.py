@@ -1,0 +1,109 @@
+"""The command line: options, environment variables, and their errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from graviti.openapi import create_dataset, list_datasets
+
+from mock_server.cli import parser, settings_from
+from mock_server.settings import DEFAULT_DATABASE, Settings
+from mock_server.testing import ServerProcess
+
+
+def test_defaults_bind_loopback_on_8000_with_a_sqlite_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HOST", "PORT", "DATABASE"):
+        monkeypatch.delenv(f"GRAVITI_MOCK_{name}", raising=False)
+    settings = settings_from(parser().parse_args(["serve"]))
+    assert (settings.host, settings.port, settings.database) == (
+        "127.0.0.1",
+        8000,
+        DEFAULT_DATABASE,
+    )
+    assert DEFAULT_DATABASE == "sqlite:///./graviti-mock.sqlite"
+
+
+def test_options_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRAVITI_MOCK_PORT", "9100")
+    monkeypatch.setenv("GRAVITI_MOCK_DATABASE", "sqlite://")
+    monkeypatch.setenv("GRAVITI_MOCK_WORKERS", "3")
+    settings = settings_from(parser().parse_args(["serve", "--port", "9200", "--strict"]))
+    assert (settings.port, settings.database, settings.workers) == (9200, "sqlite://", 3)
+    assert settings.strict is True
+    assert Settings().port == 9100
+
+
+def test_every_option_has_an_environment_variable() -> None:
+    serve = parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr,index]
+    fields = set(Settings.model_fields)
+    for action in serve._actions:
+        if action.dest in ("help",):
+            continue
+        name = {"no_control": "control"}.get(action.dest, action.dest)
+        assert name in fields, action.dest
+
+
+def test_environment_configures_a_real_process(tmp_path: Path) -> None:
+    database = tmp_path / "env.sqlite"
+    env = {
+        "GRAVITI_MOCK_DATABASE": f"sqlite:///{database}",
+        "GRAVITI_MOCK_STRICT": "true",
+        "GRAVITI_MOCK_ACCESS_KEYS": "ACCESSKEY-envkey00001",
+    }
+    server = ServerProcess(env=env)
+    # ServerProcess passes --database itself; drop it so the environment decides.
+    server.command = lambda: [  # type: ignore[method-assign]
+        sys.executable,
+        "-m",
+        "mock_server",
+        "serve",
+        "--port",
+        "0",
+    ]
+    with server:
+        create_dataset("ACCESSKEY-envkey00001", server.url, "from-env")
+        denied = requests.get(
+            f"{server.url}/v2/datasets", headers={"X-Token": "ACCESSKEY-stranger001"}, timeout=5
+        )
+        assert denied.status_code == 401
+    assert database.exists()
+    with ServerProcess(database=f"sqlite:///{database}") as again:
+        names = [
+            item["name"] for item in list_datasets("ACCESSKEY-envkey00001", again.url)["datasets"]
+        ]
+        assert names == ["from-env"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["serve", "--port", "70000"], "port"),
+        (["serve", "--workers", "0"], "workers"),
+        (["serve", "--ssl-keyfile", "key.pem"], "--ssl-keyfile needs --ssl-certfile"),
+    ],
+)
+def test_bad_options_exit_2_with_a_message(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_server", *args], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_help_lists_the_options() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_server", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    for option in ("--host", "--port", "--database", "--workers", "--ssl-certfile", "--seed"):
+        assert option in result.stdout
