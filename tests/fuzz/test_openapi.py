@@ -44,7 +44,7 @@ GRAVITI_CODES = {
     409: {"NameConflict"},
     413: {"PayloadTooLarge"},
     500: {"InternalServerError"},
-    503: {"ServiceUnavailable"},
+    503: {None},  # the SDK's ServiceUnavailableError is registered without a code
 }
 
 
