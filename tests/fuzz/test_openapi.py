@@ -35,7 +35,7 @@ WORKSPACE = workspace_for_key(KEY)
 SEEDED = ("seeded-0", "seeded_1", "Seeded2")
 
 # The codes each error status may carry (RouteNotFound's "NotFound" for unmatched paths).
-GRAVITI_CODES = {
+GRAVITI_CODES: dict[int, set[str | None]] = {
     400: {"InvalidParamsValue", "RequestParamsMissing"},
     401: {"Unauthorized"},
     403: {"AccessDenied", "Forbidden"},
@@ -100,7 +100,7 @@ with_key = load(headers={"X-Token": KEY})
 without_key = load()
 
 
-@with_key.hook
+@with_key.hook  # type: ignore[untyped-decorator]
 def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> Any:
     # Half the cases name the caller's workspace and a dataset that exists in it, so the
     # 200 answers of get, update, delete and get-workspace are fuzzed too.
@@ -123,7 +123,7 @@ def seed(store: DatasetStore) -> None:
         store.create_dataset(caller, DatasetCreate(name=name))
 
 
-@with_key.parametrize()
+@with_key.parametrize()  # type: ignore[untyped-decorator]
 def test_with_a_valid_key(case: Any) -> None:
     seed(case.operation.schema.app.state.store)
     response = case.call_and_validate(checks=CHECKS)
@@ -131,7 +131,7 @@ def test_with_a_valid_key(case: Any) -> None:
         raise AssertionError(f"a valid key was refused: {response.content!r}")
 
 
-@without_key.parametrize()
+@without_key.parametrize()  # type: ignore[untyped-decorator]
 def test_without_a_key(case: Any) -> None:
     case.headers = {
         name: value for name, value in (case.headers or {}).items() if name.lower() != "x-token"

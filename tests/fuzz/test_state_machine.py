@@ -267,7 +267,11 @@ class DatasetMachine(RuleBasedStateMachine):
 
 
 def test_operations_agree_with_the_model(app_client: TestClient) -> None:
+    class OnThisClient(DatasetMachine):
+        def __init__(self) -> None:
+            super().__init__(app_client)
+
     run_state_machine_as_test(
-        lambda: DatasetMachine(app_client),
+        OnThisClient,
         settings=settings(max_examples=MAX_EXAMPLES, stateful_step_count=STEPS, deadline=None),
     )
