@@ -127,6 +127,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     if settings.ssl_certfile is None and settings.ssl_keyfile is not None:
         print("graviti-mock: --ssl-keyfile needs --ssl-certfile", file=sys.stderr)
         sys.exit(2)
+    if settings.seed is not None:
+        # Refuse a bad seed file here, with its problems, rather than in a worker's start-up.
+        from mock_server.errors import InvalidParams
+        from mock_server.seeding import load_seed
+
+        try:
+            load_seed(settings.seed)
+        except InvalidParams as exc:
+            print(f"graviti-mock: --seed: {exc.message}", file=sys.stderr)
+            sys.exit(2)
     if settings.workers > 1 and settings.database.rstrip("/") in ("sqlite:", "sqlite:/:memory:"):
         print("graviti-mock: workers cannot share an in-memory database", file=sys.stderr)
         sys.exit(2)

@@ -22,7 +22,11 @@ from mock_server.store import Caller, DatasetStore
 MAX_LIMIT = 1000
 MAX_OFFSET = 2**31 - 1
 
-router = APIRouter(prefix="/v2")
+# Any call may find the database busy, read-only or full (503), or hit a bug (500).
+router = APIRouter(
+    prefix="/v2",
+    responses=errors.error_responses(errors.GravitiError, errors.ServiceUnavailable),
+)
 
 # Declared for the OpenAPI document; the key itself is checked by the store, so a
 # missing header is a Graviti 401 rather than FastAPI's own error.

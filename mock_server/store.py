@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from mock_server import errors
-from mock_server.clock import Clock, IdFactory
+from mock_server.clock import Clock, IdFactory, parse_time
 from mock_server.db import create_schema, make_engine
 from mock_server.models import (
     DATASET_FIELDS,
@@ -34,6 +34,17 @@ from mock_server.models import (
     UserRow,
     WorkspaceRow,
     WorkspaceType,
+)
+from mock_server.seeding import (
+    BranchSeed,
+    DatasetSeed,
+    DraftSeed,
+    Seed,
+    SeedOptions,
+    SeedSummary,
+    StorageConfigSeed,
+    UserSeed,
+    WorkspaceSeed,
 )
 
 logger = logging.getLogger("mock_server.store")
@@ -458,3 +469,277 @@ class DatasetStore:
         with self._tx(write=True) as conn:
             for table in ALL_TABLES:
                 conn.execute(delete(table))
+
+    def apply_seed(self, seed: Seed, *, replace: bool = False) -> SeedSummary:
+        """Add what ``seed`` lists, in one transaction; what already exists is kept.
+
+        ``replace`` empties every table first, in the same transaction. A seed that is
+        inconsistent (an unknown storage config, a draft on a missing branch, a key
+        that belongs to another user) changes nothing and raises a Graviti 400 or 409.
+        """
+        options = seed.options
+        if options.id_seed is not None:
+            self.ids.reseed(options.id_seed)
+        summary = SeedSummary()
+        try:
+            with self._tx(write=True) as conn:
+                if replace:
+                    for table in ALL_TABLES:
+                        conn.execute(delete(table))
+                for workspace in seed.workspaces:
+                    summary.workspaces += self._seed_workspace(conn, workspace)
+                for user in seed.users:
+                    added_user, added_keys = self._seed_user(conn, user)
+                    summary.users += added_user
+                    summary.access_keys += added_keys
+                for config in seed.storage_configs:
+                    summary.storage_configs += self._seed_storage_config(conn, config)
+                for dataset in seed.datasets:
+                    summary.datasets += self._seed_dataset(conn, dataset)
+        except IntegrityError as exc:
+            raise errors.NameConflict(
+                f"The seed conflicts with the current state: {exc.orig}."
+            ) from exc
+        if options.strict is not None:
+            self.strict = options.strict
+        if options.frozen_time is not None:
+            self.clock.freeze(parse_time(options.frozen_time))
+        return summary
+
+    def _workspace_exists(self, conn: Connection, name: str) -> bool:
+        found = conn.execute(select(WORKSPACE.c.name).where(WORKSPACE.c.name == name)).first()
+        return found is not None
+
+    def _seed_workspace(self, conn: Connection, seed: WorkspaceSeed) -> int:
+        if self._workspace_exists(conn, seed.name):
+            return 0
+        conn.execute(
+            insert(WORKSPACE).values(
+                name=seed.name,
+                id=seed.id or self.ids.new(),
+                type=seed.type.value,
+                alias=seed.alias,
+                description=seed.description,
+                email=seed.email,
+                location=seed.location,
+            )
+        )
+        conn.execute(
+            insert(STORAGE_CONFIG).values(
+                workspace=seed.name,
+                name=DEFAULT_STORAGE_CONFIG,
+                backend_type=BackendType.OSS.value,
+                is_default=True,
+            )
+        )
+        return 1
+
+    def _seed_user(self, conn: Connection, seed: UserSeed) -> tuple[int, int]:
+        added_user = 0
+        existing = conn.execute(select(USER.c.name).where(USER.c.name == seed.name)).first()
+        if existing is None:
+            self._ensure_workspace(conn, seed.workspace)
+            conn.execute(
+                insert(USER).values(
+                    name=seed.name,
+                    id=seed.id or self.ids.new(),
+                    workspace=seed.workspace,
+                    nickname=seed.nickname if seed.nickname is not None else seed.name,
+                    email=seed.email,
+                    mobile=seed.mobile,
+                    description=seed.description,
+                    team=seed.team,
+                )
+            )
+            added_user = 1
+        added_keys = 0
+        for key in seed.access_keys:
+            if not is_well_formed_key(key):
+                raise errors.InvalidParams(
+                    f"Invalid seed: '{mask_key(key)}' of user '{seed.name}' is not a "
+                    f"well-formed access key ({' or '.join(KEY_PREFIXES)} and a token)."
+                )
+            owner = conn.execute(
+                select(ACCESS_KEY.c.user).where(ACCESS_KEY.c.key == key)
+            ).scalar_one_or_none()
+            if owner is None:
+                conn.execute(insert(ACCESS_KEY).values(key=key, user=seed.name))
+                added_keys += 1
+            elif owner != seed.name:
+                raise errors.NameConflict(
+                    f"Access key '{mask_key(key)}' already belongs to user '{owner}'."
+                )
+        return added_user, added_keys
+
+    def _seed_storage_config(self, conn: Connection, seed: StorageConfigSeed) -> int:
+        self._ensure_workspace(conn, seed.workspace)
+        if seed.default:
+            conn.execute(
+                update(STORAGE_CONFIG)
+                .where(STORAGE_CONFIG.c.workspace == seed.workspace)
+                .values(is_default=False)
+            )
+        existing = conn.execute(
+            select(STORAGE_CONFIG.c.seq).where(
+                STORAGE_CONFIG.c.workspace == seed.workspace, STORAGE_CONFIG.c.name == seed.name
+            )
+        ).first()
+        if existing is not None:
+            if seed.default:
+                conn.execute(
+                    update(STORAGE_CONFIG)
+                    .where(STORAGE_CONFIG.c.seq == existing.seq)
+                    .values(is_default=True)
+                )
+            return 0
+        conn.execute(
+            insert(STORAGE_CONFIG).values(
+                workspace=seed.workspace,
+                name=seed.name,
+                backend_type=seed.backend_type.value,
+                is_default=seed.default,
+            )
+        )
+        return 1
+
+    def _seed_dataset(self, conn: Connection, seed: DatasetSeed) -> int:
+        self._ensure_workspace(conn, seed.workspace)
+        if self._dataset_row(conn, seed.workspace, seed.name) is not None:
+            return 0
+        where = f"dataset '{seed.workspace}/{seed.name}'"
+        storage = self._storage_config(conn, seed.workspace, seed.storage_config)
+        branches = {branch.name: branch.commit_id for branch in seed.branches}
+        if seed.default_branch not in branches:
+            branches = {seed.default_branch: None, **branches}
+        numbers = [draft.number for draft in seed.drafts]
+        if len(set(numbers)) != len(numbers):
+            raise errors.InvalidParams(f"Invalid seed: {where} has two drafts with one number.")
+        for draft in seed.drafts:
+            if draft.branch not in branches:
+                raise errors.InvalidParams(
+                    f"Invalid seed: draft {draft.number} of {where} is on branch "
+                    f"'{draft.branch}', which the dataset does not have."
+                )
+        created_at = seed.created_at or self.clock.stamp()
+        inserted = conn.execute(
+            insert(DATASET).values(
+                id=seed.id or self.ids.new(),
+                workspace=seed.workspace,
+                name=seed.name,
+                alias=seed.alias,
+                default_branch=seed.default_branch,
+                commit_id=seed.commit_id,
+                cover_url=seed.cover_url,
+                creator=seed.creator,
+                created_at=created_at,
+                updated_at=seed.updated_at or created_at,
+                is_public=seed.is_public,
+                storage_config=storage.name,
+                backend_type=(seed.backend_type or BackendType(storage.backend_type)).value,
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        seq = inserted[0]
+        conn.execute(
+            insert(BRANCH),
+            [
+                {"dataset_seq": seq, "name": name, "commit_id": commit_id}
+                for name, commit_id in branches.items()
+            ],
+        )
+        if seed.drafts:
+            conn.execute(
+                insert(DRAFT),
+                [
+                    {
+                        "dataset_seq": seq,
+                        "number": draft.number,
+                        "branch": draft.branch,
+                        "title": draft.title,
+                        "status": draft.status,
+                    }
+                    for draft in seed.drafts
+                ],
+            )
+        return 1
+
+    def export_seed(self) -> Seed:
+        """The whole state in the seed format, so that ``apply_seed`` can load it back."""
+        with self._tx() as conn:
+            workspaces = conn.execute(select(WORKSPACE).order_by(WORKSPACE.c.name)).all()
+            users = conn.execute(select(USER).order_by(USER.c.name)).all()
+            keys = conn.execute(select(ACCESS_KEY).order_by(ACCESS_KEY.c.key)).all()
+            configs = conn.execute(
+                select(STORAGE_CONFIG).order_by(STORAGE_CONFIG.c.workspace, STORAGE_CONFIG.c.seq)
+            ).all()
+            datasets = conn.execute(select(DATASET).order_by(DATASET.c.seq)).all()
+            branches = conn.execute(select(BRANCH).order_by(BRANCH.c.seq)).all()
+            drafts = conn.execute(select(DRAFT).order_by(DRAFT.c.seq)).all()
+        keys_of: dict[str, list[str]] = {}
+        for key in keys:
+            keys_of.setdefault(key.user, []).append(key.key)
+        branches_of: dict[int, list[BranchSeed]] = {}
+        for branch in branches:
+            branches_of.setdefault(branch.dataset_seq, []).append(
+                BranchSeed(name=branch.name, commit_id=branch.commit_id)
+            )
+        drafts_of: dict[int, list[DraftSeed]] = {}
+        for draft in drafts:
+            drafts_of.setdefault(draft.dataset_seq, []).append(
+                DraftSeed(
+                    number=draft.number, branch=draft.branch, title=draft.title, status=draft.status
+                )
+            )
+        frozen = self.clock.stamp() if self.clock.frozen else None
+        return Seed(
+            options=SeedOptions(strict=self.strict, frozen_time=frozen),
+            workspaces=[WorkspaceSeed.model_validate(dict(row._mapping)) for row in workspaces],
+            users=[
+                UserSeed.model_validate({**row._mapping, "access_keys": keys_of.get(row.name, [])})
+                for row in users
+            ],
+            storage_configs=[
+                StorageConfigSeed(
+                    name=row.name,
+                    workspace=row.workspace,
+                    backend_type=BackendType(row.backend_type),
+                    default=row.is_default,
+                )
+                for row in configs
+            ],
+            datasets=[
+                DatasetSeed.model_validate(
+                    {
+                        **{field: row._mapping[field] for field in DATASET_FIELDS},
+                        "branches": branches_of.get(row.seq, []),
+                        "drafts": drafts_of.get(row.seq, []),
+                    }
+                )
+                for row in datasets
+            ],
+        )
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every table, for ``restore``: the fastest way back to a state."""
+        with self._tx() as conn:
+            return {
+                table.name: [dict(row._mapping) for row in conn.execute(select(table))]
+                for table in ALL_TABLES
+            }
+
+    def restore(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        """Replace the whole state by a ``snapshot``, in one transaction."""
+        with self._tx(write=True) as conn:
+            for table in ALL_TABLES:
+                conn.execute(delete(table))
+            for table in reversed(ALL_TABLES):
+                if rows.get(table.name):
+                    conn.execute(insert(table), rows[table.name])
+            if not self._sqlite:
+                # PostgreSQL's serial sequences do not follow explicit keys on their own.
+                for table in ALL_TABLES:
+                    if "seq" in table.c:
+                        conn.exec_driver_sql(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'seq'), "
+                            f"COALESCE((SELECT MAX(seq) FROM {table.name}), 0) + 1, false)"
+                        )

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
 
@@ -85,6 +86,11 @@ class ServerProcess:
         }
         env.update(self.env)
         env.setdefault("PYTHONUNBUFFERED", "1")
+        # The child runs this very copy of mock_server, whatever the working directory.
+        source_root = str(Path(__file__).resolve().parent.parent)
+        paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        if source_root not in paths:
+            env["PYTHONPATH"] = os.pathsep.join([source_root, *paths])
         self.process = subprocess.Popen(
             self.command(),
             stdout=subprocess.PIPE,

@@ -17,6 +17,9 @@ from fastapi.testclient import TestClient
 from mock_server import Settings, create_app
 from mock_server.testing import ServerProcess
 
+# pytester drives the pytest plugin from the outside, as a user's project would.
+pytest_plugins = ["pytester"]
+
 _keys = itertools.count()
 
 
