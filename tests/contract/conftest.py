@@ -8,13 +8,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import make_url
 
+from mock_server.control_client import MockControl
 from mock_server.testing import ServerProcess
 from tests.contract.clients import CLIENTS, Client
 from tests.contract.targets import (
     REMOTE_CONTROL,
     REMOTE_URL,
     TARGETS,
-    Control,
     Target,
     in_process,
     over_http,
@@ -84,15 +84,13 @@ def other_key(target: Target) -> str:
 
 
 @pytest.fixture
-def control(target: Target) -> Iterator[Control]:
+def control(target: Target) -> Iterator[MockControl]:
     """The target's control plane; faults a test did not consume are cleared after it."""
     if target.name == "remote" and not REMOTE_CONTROL:
         pytest.skip(
             "faults and the clock of a remote server reach every client and only one worker; "
             "GRAVITI_MOCK_CONTRACT_CONTROL=1 runs them against a private single-worker server"
         )
-    if target.control is None:
-        pytest.skip("this checkout has no control plane client (mock_server.control_client)")
     yield target.control
     # On a shared server, a leftover fault would hit the next test.
     target.control.clear_faults()

@@ -6,15 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from mock_server.control_client import MockControl
 from tests.contract.clients import Client
-from tests.contract.targets import Control
 
 T0 = "2031-05-06T07:08:09Z"
 T1 = "2031-05-06T07:09:09Z"
 
 
 @pytest.fixture
-def frozen(control: Control) -> Iterator[Control]:
+def frozen(control: MockControl) -> Iterator[MockControl]:
     control.clock.freeze(T0)
     yield control
     # A shared server goes back to real time.
@@ -22,7 +22,7 @@ def frozen(control: Control) -> Iterator[Control]:
 
 
 def test_updated_at_moves_only_on_a_change(
-    api: Client, url: str, access_key: str, frozen: Control
+    api: Client, url: str, access_key: str, frozen: MockControl
 ) -> None:
     created = api.create_dataset(access_key, url, "MNIST")
     workspace = created["workspace"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from mock_server.control_client import MockControl
 from tests.contract.clients import (
     FORBIDDEN,
     INTERNAL,
@@ -18,13 +19,12 @@ from tests.contract.clients import (
     Expected,
 )
 from tests.contract.shapes import assert_page
-from tests.contract.targets import Control
 
 NOT_FOUND = Expected("NotFoundError", 404, None)
 
 
 def test_internal_server_error_on_get(
-    api: Client, url: str, access_key: str, control: Control
+    api: Client, url: str, access_key: str, control: MockControl
 ) -> None:
     created = api.create_dataset(access_key, url, "MNIST")
     control.fail("get_dataset", 500, times=1)
@@ -37,7 +37,7 @@ def test_internal_server_error_on_get(
 
 
 def test_service_unavailable_on_list(
-    api: Client, url: str, access_key: str, control: Control
+    api: Client, url: str, access_key: str, control: MockControl
 ) -> None:
     api.create_dataset(access_key, url, "MNIST")
     control.fail("list_datasets", 503, times=1)
@@ -49,7 +49,7 @@ def test_service_unavailable_on_list(
 
 
 def test_forbidden_on_delete_changes_nothing(
-    api: Client, url: str, access_key: str, control: Control
+    api: Client, url: str, access_key: str, control: MockControl
 ) -> None:
     created = api.create_dataset(access_key, url, "MNIST")
     control.fail("delete_dataset", 403, code="Forbidden", times=1)
@@ -60,7 +60,9 @@ def test_forbidden_on_delete_changes_nothing(
     assert api.get_dataset(access_key, url, created["workspace"], "MNIST") == created
 
 
-def test_not_found_without_a_code(api: Client, url: str, access_key: str, control: Control) -> None:
+def test_not_found_without_a_code(
+    api: Client, url: str, access_key: str, control: MockControl
+) -> None:
     created = api.create_dataset(access_key, url, "MNIST")
     control.fail("get_dataset", 404, code=None, times=1)
 
@@ -68,7 +70,7 @@ def test_not_found_without_a_code(api: Client, url: str, access_key: str, contro
         api.get_dataset(access_key, url, created["workspace"], "MNIST")
 
 
-def test_patch_is_not_retried(api: Client, url: str, access_key: str, control: Control) -> None:
+def test_patch_is_not_retried(api: Client, url: str, access_key: str, control: MockControl) -> None:
     created = api.create_dataset(access_key, url, "MNIST")
     control.fail("update_dataset", 500, times=1)
 
@@ -80,7 +82,7 @@ def test_patch_is_not_retried(api: Client, url: str, access_key: str, control: C
 
 @pytest.mark.parametrize("status", [500, 503])
 def test_post_retries_absorb_transient_failures(
-    api: Client, url: str, access_key: str, control: Control, status: int
+    api: Client, url: str, access_key: str, control: MockControl, status: int
 ) -> None:
     # Three retries after the first try: three failures are absorbed.
     control.fail("create_dataset", status, times=3)
@@ -94,7 +96,7 @@ def test_post_retries_absorb_transient_failures(
 
 @pytest.mark.parametrize(("status", "expected"), [(500, INTERNAL), (503, UNAVAILABLE)])
 def test_post_gives_up_after_three_retries(
-    api: Client, url: str, access_key: str, control: Control, status: int, expected: Expected
+    api: Client, url: str, access_key: str, control: MockControl, status: int, expected: Expected
 ) -> None:
     control.fail("create_dataset", status, times=4)
 
