@@ -13,6 +13,8 @@ from fastapi_offline import FastAPIOffline
 
 from mock_server import __version__, control, handlers, routes
 from mock_server.clock import Clock, IdFactory, parse_time
+from mock_server.db import make_engine
+from mock_server.limits import BodySizeLimit
 from mock_server.settings import Settings
 from mock_server.store import DatasetStore
 
@@ -29,8 +31,13 @@ Every `/v2` call needs an access key in the `X-Token` header (`ACCESSKEY-…` or
 
 def build_store(settings: Settings) -> DatasetStore:
     clock = Clock(parse_time(settings.frozen_time) if settings.frozen_time else None)
-    store = DatasetStore.from_url(
-        settings.database, clock=clock, ids=IdFactory(settings.id_seed), strict=settings.strict
+    engine = make_engine(
+        settings.database,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        max_pages=settings.sqlite_max_pages,
+    )
+    store = DatasetStore(
+        engine, clock=clock, ids=IdFactory(settings.id_seed), strict=settings.strict
     )
     for entry in settings.access_keys:
         key, _, workspace = entry.partition("=")
@@ -65,6 +72,7 @@ def create_app(settings: Settings | None = None, *, store: DatasetStore | None =
     app.state.settings = settings
     app.state.ready = False
     handlers.install(app)
+    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.include_router(routes.router)
     app.include_router(control.probes)
     if settings.control:

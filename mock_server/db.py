@@ -20,12 +20,12 @@ from mock_server import models  # noqa: F401  (registers the tables on SQLModel.
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
-    "PRAGMA busy_timeout=10000",
     "PRAGMA foreign_keys=ON",
     # Checkpoints (the only step that waits for fsync under synchronous=NORMAL) are the
     # Checkpointer's job, off the request path; this one is a backstop if it falls behind.
     f"PRAGMA wal_autocheckpoint={10 * 1000}",
 )
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
 
 logger = logging.getLogger("mock_server.db")
 
@@ -34,14 +34,22 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``, with the settings the mock's guarantees depend on."""
+def make_engine(
+    url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, max_pages: int | None = None
+) -> Engine:
+    """An engine for ``url``, with the settings the mock's guarantees depend on.
+
+    SQLite only: ``busy_timeout_ms`` is how long a write waits for another writer's lock
+    (then the call answers 503); ``max_pages`` caps the file's size in pages, after which
+    writes fail as on a full disk.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
     in_memory = parsed.database in (None, "", ":memory:")
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    # Statement parameters hold access keys: keep them out of error messages and logs.
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}, "hide_parameters": True}
     if in_memory:
         # One shared connection, or every checkout would see a different empty database.
         kwargs["poolclass"] = StaticPool
@@ -56,6 +64,9 @@ def make_engine(url: str) -> Engine:
             if in_memory and "journal_mode" in pragma:
                 continue
             cursor.execute(pragma)
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if max_pages is not None:
+            cursor.execute(f"PRAGMA max_page_count={int(max_pages)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

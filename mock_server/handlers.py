@@ -72,6 +72,9 @@ async def on_http_exception(request: Request, exc: Exception) -> JSONResponse:
         error = errors.RouteNotFound(f"graviti-mock has no route {what}.")
     elif exc.status_code == 405:
         error = errors.MethodNotAllowed(f"graviti-mock does not implement {what}.")
+    elif exc.status_code == 400:
+        # Starlette's own 400: a body that could not be decoded at all.
+        error = errors.InvalidParams("The request body is not valid JSON.")
     else:
         try:
             phrase = HTTPStatus(exc.status_code).phrase

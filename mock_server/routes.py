@@ -60,7 +60,12 @@ class V2Route(FastRoute):
     resolvers = {get_store: _store_of, authenticate: _caller_of}
 
 
-router = APIRouter(prefix="/v2", route_class=V2Route)
+# Any call may find the database busy, read-only or full (503), or hit a bug (500).
+router = APIRouter(
+    prefix="/v2",
+    route_class=V2Route,
+    responses=errors.error_responses(errors.GravitiError, errors.ServiceUnavailable),
+)
 
 AUTH_ERRORS = (errors.Unauthorized,)
 BODY_ERRORS = (errors.InvalidParams, errors.ParamsMissing, errors.PayloadTooLarge)

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     journal_size: int = Field(default=1000, ge=0)
 
+    # SQLite only: how long a write waits for another writer's lock before the call answers
+    # 503, and an optional cap on the database file in pages (writes past it answer 503,
+    # as on a full disk).
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    sqlite_max_pages: int | None = Field(default=None, ge=1)
+
     # Seconds SIGTERM waits for open connections before closing them.
     graceful_shutdown: int = Field(default=2, ge=1, le=600)
 
