@@ -38,7 +38,7 @@ SERVE_OPTIONS: dict[str, dict[str, Any]] = {
 SERVE_FLAGS: dict[str, str] = {
     "strict": "accept only the registered access keys",
     "no_control": "turn the /_mock/ control plane off (health and ready stay)",
-    "access_log": "log a line per request (off by default: it costs a third of the throughput)",
+    "access_log": "log a line per request (off by default: it slows every request down)",
 }
 
 
