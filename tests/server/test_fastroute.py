@@ -42,6 +42,8 @@ REQUESTS: list[tuple[str, str, dict[str, str], Any]] = [
     ("GET", "/v2/datasets?limit=+5", {"X-Token": KEY}, None),
     ("GET", "/v2/datasets?limit=%205", {"X-Token": KEY}, None),
     ("GET", "/v2/datasets?limit=2&limit=1", {"X-Token": KEY}, None),
+    ("GET", "/v2/datasets?limit=002&offset=01", {"X-Token": KEY}, None),
+    ("GET", "/v2/datasets?limit=1.0", {"X-Token": KEY}, None),
     ("GET", "/v2/datasets?offset=99999999999999", {"X-Token": KEY}, None),
     ("GET", "/v2/datasets?limit=0", {}, None),
     ("GET", f"{DATASET}/a", {"X-Token": KEY}, None),

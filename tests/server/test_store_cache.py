@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -214,3 +215,24 @@ def test_the_caches_stay_within_their_bounds(monkeypatch: pytest.MonkeyPatch) ->
         assert names(store, caller, 28, 5) == ["n28", "n29"]
     finally:
         store.close()
+
+
+def test_the_wal_is_checkpointed_in_the_background(database: str) -> None:
+    path = Path(database.removeprefix("sqlite:///"))
+    store = make_store(database)
+    try:
+        assert store._checkpointer is not None
+        caller = store.authenticate(KEY)
+        time.sleep(0.3)
+        before = path.stat().st_size
+        # Far fewer pages than SQLite's own automatic checkpoint waits for: only the
+        # background checkpoint copies them into the database file.
+        for index in range(300):
+            store.create_dataset(caller, DatasetCreate(name=f"n{index}"))
+        deadline = time.monotonic() + 10
+        while path.stat().st_size == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert path.stat().st_size > before
+    finally:
+        store.close()
+    assert not store._checkpointer._thread.is_alive()
