@@ -522,6 +522,26 @@ class DatasetStore:
 
     # ------------------------------------------------------------------ datasets
 
+    def _new_dataset(
+        self, caller: Caller, body: DatasetCreate, now: str, storage: str, backend_type: str
+    ) -> dict[str, Any]:
+        """The fields of a dataset about to be created in the caller's workspace."""
+        return {
+            "id": self.ids.new(),
+            "workspace": caller.workspace,
+            "name": body.name,
+            "alias": body.alias,
+            "default_branch": DEFAULT_BRANCH,
+            "commit_id": None,
+            "cover_url": "",
+            "creator": caller.user,
+            "created_at": now,
+            "updated_at": now,
+            "is_public": False,
+            "storage_config": storage,
+            "backend_type": backend_type,
+        }
+
     def create_dataset(self, caller: Caller, body: DatasetCreate) -> dict[str, Any]:
         if self._raw is not None:
             return self._fast_create_dataset(caller, body)
@@ -529,21 +549,7 @@ class DatasetStore:
         try:
             with self._tx(write=True) as conn:
                 storage = self._storage_config(conn, caller.workspace, body.storage_config)
-                values = {
-                    "id": self.ids.new(),
-                    "workspace": caller.workspace,
-                    "name": body.name,
-                    "alias": body.alias,
-                    "default_branch": DEFAULT_BRANCH,
-                    "commit_id": None,
-                    "cover_url": "",
-                    "creator": caller.user,
-                    "created_at": now,
-                    "updated_at": now,
-                    "is_public": False,
-                    "storage_config": storage.name,
-                    "backend_type": storage.backend_type,
-                }
+                values = self._new_dataset(caller, body, now, storage.name, storage.backend_type)
                 inserted = conn.execute(insert(DATASET).values(values)).inserted_primary_key
                 assert inserted is not None
                 seq = inserted[0]
@@ -771,21 +777,7 @@ class DatasetStore:
                             found[0],
                             found[1],
                         )
-                    fields = {
-                        "id": self.ids.new(),
-                        "name": body.name,
-                        "alias": body.alias,
-                        "workspace": workspace,
-                        "default_branch": DEFAULT_BRANCH,
-                        "commit_id": None,
-                        "cover_url": "",
-                        "creator": caller.user,
-                        "created_at": now,
-                        "updated_at": now,
-                        "is_public": False,
-                        "storage_config": storage[0],
-                        "backend_type": storage[1],
-                    }
+                    fields = self._new_dataset(caller, body, now, storage[0], storage[1])
                     values = tuple(fields[column] for column in DATASET_FIELDS)
                     seq = raw.execute(_SQL_INSERT_DATASET, values).lastrowid
                     assert seq is not None
