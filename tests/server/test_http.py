@@ -223,3 +223,28 @@ def test_with_draft_records_a_first_draft_on_main() -> None:
         with app.state.store.engine.connect() as conn:
             drafts = conn.execute(select(DRAFT.c.number, DRAFT.c.branch)).all()
     assert [tuple(draft) for draft in drafts] == [(1, "main")]
+
+
+def test_public_dataset_of_another_workspace_is_readable_not_writable(
+    app_client: TestClient,
+) -> None:
+    seed = {
+        "workspaces": [{"name": "acme", "type": "TEAM"}],
+        "datasets": [
+            {"name": "open", "workspace": "acme", "is_public": True},
+            {"name": "closed", "workspace": "acme"},
+        ],
+    }
+    assert app_client.post("/_mock/seed", json=seed).status_code == 200
+    shown = app_client.get("/v2/datasets/acme/open", headers=AUTH)
+    assert (shown.status_code, shown.json()["is_public"]) == (200, True)
+    hidden = app_client.get("/v2/datasets/acme/closed", headers=AUTH)
+    assert (hidden.status_code, hidden.json()["code"]) == (403, "AccessDenied")
+    for response in (
+        app_client.patch("/v2/datasets/acme/open", json={"alias": "mine"}, headers=AUTH),
+        app_client.delete("/v2/datasets/acme/open", headers=AUTH),
+    ):
+        assert (response.status_code, response.json()["code"]) == (403, "AccessDenied")
+    assert app_client.get("/v2/datasets/acme/open", headers=AUTH).json()["alias"] == ""
+    # A public dataset is not listed among the caller's own.
+    assert app_client.get("/v2/datasets", headers=AUTH).json()["total_count"] == 0
