@@ -71,6 +71,13 @@ ALL_TABLES = (DRAFT, BRANCH, DATASET, STORAGE_CONFIG, ACCESS_KEY, USER, WORKSPAC
 DATASET_COLUMNS = [DATASET.c[field] for field in DATASET_FIELDS]
 
 
+ID_ATTEMPTS = 8
+
+
+class _IdTaken(Exception):
+    """A generated dataset id is stored already."""
+
+
 @dataclass(frozen=True, slots=True)
 class Caller:
     """Who is calling: the access key, its user and that user's workspace."""
@@ -543,8 +550,30 @@ class DatasetStore:
         }
 
     def create_dataset(self, caller: Caller, body: DatasetCreate) -> dict[str, Any]:
-        if self._raw is not None:
-            return self._fast_create_dataset(caller, body)
+        # A seeded id sequence restarted on a kept database may hand out an id that is
+        # stored already: take the next one rather than answer a false NameConflict.
+        for _ in range(ID_ATTEMPTS):
+            try:
+                if self._raw is not None:
+                    return self._fast_create_dataset(caller, body)
+                return self._neutral_create_dataset(caller, body)
+            except _IdTaken:
+                continue
+        raise errors.GravitiError("No fresh dataset id could be generated.")
+
+    def _create_refused(self, workspace: str, name: str) -> Exception:
+        """What a unique-constraint failure on create means: a taken name, or a taken id."""
+        with self._tx() as conn:
+            taken = conn.execute(
+                select(DATASET.c.seq).where(
+                    DATASET.c.workspace == workspace, DATASET.c.name == name
+                )
+            ).first()
+        if taken is None:
+            return _IdTaken()
+        return errors.NameConflict(f"Dataset '{name}' already exists in workspace '{workspace}'.")
+
+    def _neutral_create_dataset(self, caller: Caller, body: DatasetCreate) -> dict[str, Any]:
         now = self.clock.stamp()
         try:
             with self._tx(write=True) as conn:
@@ -559,9 +588,7 @@ class DatasetStore:
                         insert(DRAFT).values(dataset_seq=seq, number=1, branch=DEFAULT_BRANCH)
                     )
         except IntegrityError as exc:
-            raise errors.NameConflict(
-                f"Dataset '{body.name}' already exists in workspace '{caller.workspace}'."
-            ) from exc
+            raise self._create_refused(caller.workspace, body.name) from exc
         return {field: values[field] for field in DATASET_FIELDS}
 
     def _storage_config(self, conn: Connection, workspace: str, name: str | None) -> Any:
@@ -785,9 +812,7 @@ class DatasetStore:
                     if body.with_draft:
                         raw.execute(_SQL_INSERT_DRAFT, (seq, DEFAULT_BRANCH))
             except sqlite3.IntegrityError as exc:
-                raise errors.NameConflict(
-                    f"Dataset '{body.name}' already exists in workspace '{workspace}'."
-                ) from exc
+                raise self._create_refused(workspace, body.name) from exc
             cache.remember_dataset(
                 workspace, body.name, _Dataset(seq, False, encode.encode(fields))
             )
