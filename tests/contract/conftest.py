@@ -32,6 +32,25 @@ def pytest_report_header() -> str:
     return f"contract targets: {where}"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Against a shared remote server, leave out the cases that drive its control plane.
+
+    Faults and the clock reach every client of a server and only the worker that takes
+    the call; ``GRAVITI_MOCK_CONTRACT_CONTROL=1`` keeps them for a private single-worker
+    server. Elsewhere (in-process, the suite's own server) they always run.
+    """
+    if not REMOTE_URL or REMOTE_CONTROL:
+        return
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
+    for item in items:
+        uses_control = "control" in getattr(item, "fixturenames", ())
+        (left_out if uses_control and "tests/contract" in item.nodeid else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def contract_server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
     """The real server: the session's own, or one on GRAVITI_MOCK_TEST_DATABASE.
@@ -86,11 +105,6 @@ def other_key(target: Target) -> str:
 @pytest.fixture
 def control(target: Target) -> Iterator[MockControl]:
     """The target's control plane; faults a test did not consume are cleared after it."""
-    if target.name == "remote" and not REMOTE_CONTROL:
-        pytest.skip(
-            "faults and the clock of a remote server reach every client and only one worker; "
-            "GRAVITI_MOCK_CONTRACT_CONTROL=1 runs them against a private single-worker server"
-        )
     yield target.control
     # On a shared server, a leftover fault would hit the next test.
     target.control.clear_faults()
