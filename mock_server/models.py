@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
@@ -209,13 +209,3 @@ class UserPublic(BaseModel):
 
 
 DATASET_FIELDS: tuple[str, ...] = tuple(DatasetPublic.model_fields)
-
-
-def dataset_dict(row: Any) -> dict[str, Any]:
-    """The wire form of a dataset row (a mapping or an object with the fields)."""
-    if isinstance(row, dict):
-        return {field: row[field] for field in DATASET_FIELDS}
-    mapping = row._mapping if hasattr(row, "_mapping") else None
-    if mapping is not None:
-        return {field: mapping[field] for field in DATASET_FIELDS}
-    return {field: getattr(row, field) for field in DATASET_FIELDS}
