@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(2)
     if settings.seed is not None:
         # Refuse a bad seed file here, with its problems, rather than in a worker's start-up.
-        from mock_server.errors import InvalidParams
+        from mock_server.core.errors import InvalidParams
         from mock_server.seeding import load_seed
 
         try:
@@ -145,4 +145,27 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("graviti-mock: workers cannot share an in-memory database", file=sys.stderr)
         sys.exit(2)
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
+    prepare_database(settings)
     serve(settings)
+
+
+def prepare_database(settings: Settings) -> None:
+    """Bring the database to the current schema once, before any worker starts.
+
+    A database this release cannot serve is refused here with one line saying what to
+    do, and the command exits non-zero before it prints that it is serving.
+    """
+    from mock_server.core.database import make_engine
+    from mock_server.migrations import SchemaError, prepare_schema
+    from mock_server.resources import RESOURCES
+
+    if settings.database.rstrip("/") in ("sqlite:", "sqlite:/:memory:"):
+        return
+    engine = make_engine(settings.database, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    try:
+        prepare_schema(engine, RESOURCES)
+    except SchemaError as exc:
+        print(f"graviti-mock: {exc}", file=sys.stderr)
+        sys.exit(2)
+    finally:
+        engine.dispose()

@@ -30,8 +30,8 @@ from urllib3._collections import HTTPHeaderDict
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from mock_server.app import create_app
+from mock_server.control.interceptor import DROP_EXTENSION
 from mock_server.control_client import MockControl
-from mock_server.interceptor import DROP_EXTENSION
 from mock_server.seeding import Seed, combine, load_seed, parse_seed
 from mock_server.settings import Settings
 
@@ -201,7 +201,7 @@ class InProcessMock(MockControl, ContextDecorator):
                     document = parse_seed(dict(initial))
                 else:
                     document = load_seed(initial)
-                app.state.store.apply_seed(document)
+                app.state.admin.apply_seed(document)
                 earlier: Seed | None = app.state.startup_seed
                 if earlier is not None:
                     document = combine(earlier, document)
@@ -248,11 +248,11 @@ class InProcessMock(MockControl, ContextDecorator):
         return super().reset(to, seed=seed, id_seed=id_seed)
 
     @property
-    def store(self) -> Any:
-        """The app's :class:`~mock_server.store.DatasetStore`, for direct inspection."""
+    def backend(self) -> Any:
+        """The app's :class:`~mock_server.core.backend.Backend`, for direct inspection."""
         if self.app is None:
             raise RuntimeError("mock_graviti() is not active")
-        return self.app.state.store
+        return self.app.state.backend
 
     # -------------------------------------------------------------- transport
 

@@ -17,8 +17,8 @@ from graviti.exception import InternalServerError, ResourceNotExistError
 from urllib3.connectionpool import HTTPConnectionPool
 
 from mock_server import Settings, mock_graviti
-from mock_server.clock import IdFactory
 from mock_server.control_client import MockControl
+from mock_server.core.clock import IdFactory
 from mock_server.testing import ServerProcess
 
 KEY = "ACCESSKEY-inprocess00000001"

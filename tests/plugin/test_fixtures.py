@@ -220,7 +220,7 @@ def test_settings_fixture_is_overridable(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
         from graviti.openapi import create_dataset, list_datasets
-        from mock_server.clock import IdFactory
+        from mock_server.core.clock import IdFactory
 
         def test_start_up_seed_and_key(graviti_mock):
             assert graviti_mock.access_key == "ACCESSKEY-custom-key-0001"

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, Field
 
-from mock_server.store import mask_key
+from mock_server.resources.identity.store import mask_key
 
 # A journal keeps at most this much of each request body.
 BODY_LIMIT = 64 * 1024

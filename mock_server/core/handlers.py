@@ -3,36 +3,36 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.routing import Match
 
-from mock_server import errors
+from mock_server.core import errors
+from mock_server.core.names import RULES
 
 logger = logging.getLogger("mock_server")
 
 
-def error_response(error: errors.GravitiError) -> JSONResponse:
-    return JSONResponse(error.body(), status_code=error.status_code)
+def error_response(
+    error: errors.GravitiError, headers: Mapping[str, str] | None = None
+) -> Response:
+    return Response(
+        error.encode(),
+        status_code=error.status_code,
+        media_type="application/json",
+        headers=headers,
+    )
 
 
-async def on_graviti_error(_request: Request, exc: Exception) -> JSONResponse:
+async def on_graviti_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, errors.GravitiError)
     return error_response(exc)
-
-
-NAME_RULE = "it must be 1 to 128 letters, digits, '-' or '_'."
-RULES = {
-    "name": NAME_RULE,
-    "storage_config": NAME_RULE,
-    "default_branch": NAME_RULE,
-    "alias": "it must be at most 256 characters, with no control characters.",
-}
 
 
 def _where(loc: tuple[Any, ...]) -> str:
@@ -59,12 +59,12 @@ def validation_error(exc: RequestValidationError) -> errors.GravitiError:
     return errors.InvalidParams(f"Invalid value for '{where}': {first.get('msg', 'invalid')}.")
 
 
-async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def on_validation_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     return error_response(validation_error(exc))
 
 
-async def on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+async def on_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     what = f"{request.method} {request.url.path}"
     error: errors.GravitiError
@@ -80,13 +80,14 @@ async def on_http_exception(request: Request, exc: Exception) -> JSONResponse:
             phrase = HTTPStatus(exc.status_code).phrase
         except ValueError:
             phrase = ""
-        return JSONResponse(
-            {"code": phrase.title().replace(" ", "") or "Error", "message": str(exc.detail)},
+        return Response(
+            errors.encode_error(phrase.title().replace(" ", "") or "Error", str(exc.detail)),
             status_code=exc.status_code,
+            media_type="application/json",
             headers=exc.headers,
         )
     headers = {"Allow": _allowed_methods(request)} if exc.status_code == 405 else None
-    return JSONResponse(error.body(), status_code=error.status_code, headers=headers)
+    return error_response(error, headers)
 
 
 def _allowed_methods(request: Request) -> str:
@@ -99,7 +100,7 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
-async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def on_unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("unexpected error in %s %s", request.method, request.url.path)
     return error_response(errors.GravitiError("Internal server error; see the mock's log."))
 

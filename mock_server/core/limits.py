@@ -8,11 +8,10 @@ the application sees a disconnect, and nothing it sends afterwards reaches the c
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from mock_server import errors
+from mock_server.core import errors
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -40,17 +39,9 @@ class BodySizeLimit:
         error = errors.PayloadTooLarge(
             f"The request body is larger than the limit of {self.max_body_bytes} bytes."
         )
-        body = json.dumps(error.body()).encode()
-        start = {
-            "type": "http.response.start",
-            "status": error.status_code,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-        return start, {"type": "http.response.body", "body": body}
+        return errors.asgi_error(
+            error.status_code, error.code, error.message, [(b"connection", b"close")]
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -7,7 +7,6 @@ costs one attribute test.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable
@@ -17,8 +16,9 @@ import anyio
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.faults import Fault, FaultPlan
-from mock_server.journal import BODY_LIMIT, Journal, Recorded, masked_headers
+from mock_server.control.faults import Fault, FaultPlan
+from mock_server.control.journal import BODY_LIMIT, Journal, Recorded, masked_headers
+from mock_server.core.errors import asgi_error
 
 # Paths that are not calls of the service: never journaled, never faulted.
 UNRECORDED_PREFIXES = ("/_mock/", "/docs", "/redoc", "/openapi.json")
@@ -171,18 +171,9 @@ async def _read_body(receive: Receive) -> None:
 
 async def _answer(fault: Fault, send: Send) -> None:
     assert fault.status is not None
-    body = json.dumps(fault.body()).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": fault.status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    start, body = asgi_error(fault.status, fault.code, fault.message or "")
+    await send(start)
+    await send(body)
 
 
 async def _drop(scope: Scope, receive: Receive) -> None:

@@ -8,21 +8,9 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-ANY_OPERATION = "*"
+from mock_server.core.errors import code_for_status
 
-# The code the real SDK pairs with each status; None where it expects no code at all.
-DEFAULT_CODES: dict[int, str | None] = {
-    400: "InvalidParamsValue",
-    401: "Unauthorized",
-    403: "AccessDenied",
-    404: "ResourceNotExist",
-    409: "NameConflict",
-    429: "TooManyRequests",
-    500: "InternalServerError",
-    502: "BadGateway",
-    503: None,
-    504: "GatewayTimeout",
-}
+ANY_OPERATION = "*"
 
 
 class FaultSpec(BaseModel):
@@ -92,7 +80,7 @@ class FaultPlan:
         fields = spec.model_dump()
         if spec.status is not None:
             if "code" not in spec.model_fields_set:
-                fields["code"] = DEFAULT_CODES.get(spec.status, "InternalServerError")
+                fields["code"] = code_for_status(spec.status)
             if spec.message is None:
                 fields["message"] = f"Injected fault: {spec.status} on {spec.operation}."
         with self._lock:

@@ -17,7 +17,9 @@ GravitiError (500 InternalServerError)
 
 from __future__ import annotations
 
-from typing import ClassVar
+import json
+from collections.abc import Iterable
+from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
@@ -46,6 +48,9 @@ class GravitiError(Exception):
 
     def body(self) -> dict[str, str | None]:
         return {"code": self.code, "message": self.message}
+
+    def encode(self) -> bytes:
+        return encode_error(self.code, self.message)
 
 
 class InvalidParams(GravitiError):
@@ -89,6 +94,14 @@ class DatasetNotFound(ResourceNotExist):
         super().__init__(f"Dataset '{workspace}/{name}' does not exist.")
 
 
+class PlainNotFound(GravitiError):
+    """A 404 without a code: the SDK's ``NotFoundError``."""
+
+    status_code = 404
+    code = None
+    default_message = "Not found."
+
+
 class RouteNotFound(GravitiError):
     status_code = 404
     code = "NotFound"
@@ -128,3 +141,55 @@ def error_responses(*errors: type[GravitiError]) -> dict[int | str, dict[str, ob
         status: {"model": ErrorBody, "description": " or ".join(codes)}
         for status, codes in sorted(by_status.items())
     }
+
+
+# ---------------------------------------------------------------------------- the one renderer
+
+# The code the real SDK pairs with each status (None where it registers the status with no
+# code), for answers made from a bare status such as an injected fault.
+STATUS_CODES: dict[int, str | None] = {
+    400: InvalidParams.code,
+    401: Unauthorized.code,
+    403: AccessDenied.code,
+    404: ResourceNotExist.code,
+    405: MethodNotAllowed.code,
+    409: NameConflict.code,
+    413: PayloadTooLarge.code,
+    429: "TooManyRequests",
+    500: GravitiError.code,
+    502: "BadGateway",
+    503: ServiceUnavailable.code,
+    504: "GatewayTimeout",
+}
+
+
+def code_for_status(status: int) -> str | None:
+    """The code an answer of ``status`` carries when nobody chose one."""
+    return STATUS_CODES.get(status, GravitiError.code)
+
+
+def encode_error(code: str | None, message: str) -> bytes:
+    """The one way an error body is written: ``{"code", "message"}`` JSON."""
+    return json.dumps(
+        {"code": code, "message": message}, ensure_ascii=False, separators=(",", ":")
+    ).encode()
+
+
+def asgi_error(
+    status: int,
+    code: str | None,
+    message: str,
+    headers: Iterable[tuple[bytes, bytes]] = (),
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two ASGI messages of an error answer, for middleware below the app."""
+    body = encode_error(code, message)
+    start = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            *headers,
+        ],
+    }
+    return start, {"type": "http.response.body", "body": body}

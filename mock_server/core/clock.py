@@ -69,6 +69,20 @@ class IdFactory:
             self.seed = seed
             self._random = random.Random(seed) if seed is not None else None
 
+    def state(self) -> tuple[int | None, object]:
+        """Where the sequence is, for ``restore`` after a change that was refused."""
+        with self._lock:
+            return self.seed, (self._random.getstate() if self._random else None)
+
+    def restore(self, state: tuple[int | None, object]) -> None:
+        seed, position = state
+        with self._lock:
+            self.seed = seed
+            self._random = None
+            if position is not None:
+                self._random = random.Random()
+                self._random.setstate(position)  # type: ignore[arg-type]
+
     def new(self) -> str:
         if self._random is None:
             return uuid.uuid4().hex

@@ -20,16 +20,17 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mock_server import errors
-from mock_server.clock import format_time, parse_time
-from mock_server.faults import Fault, FaultList, FaultPlan, FaultSpec
-from mock_server.interceptor import Interceptor
-from mock_server.journal import Journal, JournalPage
-from mock_server.models import NAME_RE
-from mock_server.routes import Store
-from mock_server.seeding import Seed, SeedSummary, decode_seed, load_seed
+from mock_server.control.faults import Fault, FaultList, FaultPlan, FaultSpec
+from mock_server.control.interceptor import Interceptor
+from mock_server.control.journal import Journal, JournalPage
+from mock_server.core import errors
+from mock_server.core.backend import Backend
+from mock_server.core.clock import format_time, parse_time
+from mock_server.core.handlers import error_response
+from mock_server.core.names import NAME_RE
+from mock_server.seeding import Seed, decode_seed, load_seed, parse_seed
 from mock_server.settings import Settings
-from mock_server.store import DatasetStore
+from mock_server.state import StateAdmin
 
 TAG = "control plane"
 
@@ -87,6 +88,14 @@ async def get_control(request: Request) -> ControlState:
 Control = Annotated[ControlState, Depends(get_control)]
 
 
+async def get_admin(request: Request) -> StateAdmin:
+    admin: StateAdmin = request.app.state.admin
+    return admin
+
+
+Admin = Annotated[StateAdmin, Depends(get_admin)]
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Mount the control plane on ``app``, with its journal and fault middleware."""
     state = ControlState(settings=settings, journal=Journal(settings.journal_size))
@@ -95,35 +104,38 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(router)
 
 
-def startup(app: FastAPI, store: DatasetStore) -> None:
+def startup(app: FastAPI) -> None:
     """Apply the start-up seed: called by the lifespan before the app reports ready."""
     settings: Settings = app.state.settings
-    seed = load_seed(settings.seed) if settings.seed else None
+    admin: StateAdmin = app.state.admin
+    seed = load_seed(settings.seed, admin.seed_model) if settings.seed else None
     app.state.startup_seed = seed
     if seed is not None:
-        store.apply_seed(seed)
+        admin.apply_seed(seed)
 
 
-def back_to_startup(app: FastAPI, store: DatasetStore, *, to: str, id_seed: int | None) -> None:
+def back_to_startup(app: FastAPI, *, to: str, id_seed: int | None) -> None:
     """Database, ids, clock and strictness as they were at start-up (or empty)."""
+    from mock_server.app import register_access_keys
+
     settings: Settings = app.state.settings
-    store.ids.reseed(id_seed if id_seed is not None else settings.id_seed)
+    admin: StateAdmin = app.state.admin
+    backend = admin.backend
+    backend.ids.reseed(id_seed if id_seed is not None else settings.id_seed)
     if settings.frozen_time:
-        store.clock.freeze(parse_time(settings.frozen_time))
+        backend.clock.freeze(parse_time(settings.frozen_time))
     else:
-        store.clock.unfreeze()
-    store.strict = settings.strict
+        backend.clock.unfreeze()
+    backend.strict = settings.strict
     startup_seed: Seed | None = getattr(app.state, "startup_seed", None)
     if to == "seed":
         if startup_seed is not None:
-            store.apply_seed(startup_seed, replace=True)
+            admin.apply_seed(startup_seed, replace=True)
         else:
-            store.reset()
-        for entry in settings.access_keys:
-            key, _, workspace = entry.partition("=")
-            store.add_access_key(key, workspace or None)
+            admin.reset()
+        register_access_keys(backend, settings)
     else:
-        store.reset()
+        admin.reset()
 
 
 # ---------------------------------------------------------------------------- probes
@@ -142,10 +154,7 @@ async def health() -> dict[str, str]:
 )
 async def ready(request: Request) -> Any:
     if not getattr(request.app.state, "ready", False):
-        return JSONResponse(
-            {"code": None, "message": "Start-up is not finished."},
-            status_code=503,
-        )
+        return error_response(errors.ServiceUnavailable("Start-up is not finished."))
     return {"status": "ready"}
 
 
@@ -161,13 +170,15 @@ class ResetRequest(BaseModel):
     id_seed: int | None = Field(
         default=None, description="Reseed generated ids (default: the server's id_seed)"
     )
-    seed: Seed | None = Field(default=None, description="Seed this on top, in the same call")
+    seed: dict[str, Any] | None = Field(
+        default=None, description="A seed to apply on top, in the same call"
+    )
 
 
 class ResetResult(BaseModel):
     status: Literal["reset"] = "reset"
     to: Literal["empty", "seed"]
-    seeded: SeedSummary | None = None
+    seeded: dict[str, int] | None = None
 
 
 @router.post(
@@ -180,17 +191,19 @@ class ResetResult(BaseModel):
 )
 async def reset(
     request: Request,
-    store: Store,
+    admin: Admin,
     control: Control,
     to: Annotated[Literal["empty", "seed"], Query(description="empty or seed")] = "empty",
     body: Annotated[ResetRequest | None, Body()] = None,
 ) -> ResetResult:
     body = body or ResetRequest()
     target = body.to or to
-    back_to_startup(request.app, store, to=target, id_seed=body.id_seed)
+    back_to_startup(request.app, to=target, id_seed=body.id_seed)
     control.journal.clear()
     control.faults.clear()
-    seeded = store.apply_seed(body.seed) if body.seed is not None else None
+    seeded = (
+        admin.apply_seed(parse_seed(body.seed, admin.seed_model)) if body.seed is not None else None
+    )
     return ResetResult(to=target, seeded=seeded)
 
 
@@ -215,17 +228,19 @@ SEED_BODY: dict[str, Any] = {
     description="Adds what the seed lists (JSON, or YAML with a YAML content type); what "
     "already exists is kept. With `replace=true` the state is emptied first, in the same "
     "transaction. A bad seed is a 400 and changes nothing.",
-    response_model=SeedSummary,
+    response_model=dict[str, int],
     openapi_extra=SEED_BODY,
     responses=errors.error_responses(errors.NameConflict),
 )
 async def seed(
     request: Request,
-    store: Store,
+    admin: Admin,
     replace: Annotated[bool, Query(description="Empty the state first")] = False,
-) -> SeedSummary:
-    document = decode_seed(await request.body(), request.headers.get("content-type", ""))
-    return store.apply_seed(document, replace=replace)
+) -> dict[str, int]:
+    document = decode_seed(
+        await request.body(), request.headers.get("content-type", ""), admin.seed_model
+    )
+    return admin.apply_seed(document, replace=replace)
 
 
 @router.get(
@@ -238,10 +253,10 @@ async def seed(
     responses={200: {"content": {"application/yaml": {}}}},
 )
 async def state(
-    store: Store,
+    admin: Admin,
     format: Annotated[Literal["json", "yaml"], Query(description="json or yaml")] = "json",
 ) -> Any:
-    exported = store.export_seed().model_dump(mode="json")
+    exported = admin.export_seed().model_dump(mode="json")
     if format == "yaml":
         return Response(yaml.safe_dump(exported, sort_keys=False), media_type="application/yaml")
     return JSONResponse(exported)
@@ -289,8 +304,8 @@ def _check_name(name: str) -> str:
     summary="Save the current state under a name (replacing one of that name)",
     response_model=SnapshotInfo,
 )
-async def save_snapshot(name: str, store: Store, control: Control) -> SnapshotInfo:
-    control.snapshots[_check_name(name)] = snapshot = Snapshot(store.snapshot())
+async def save_snapshot(name: str, admin: Admin, control: Control) -> SnapshotInfo:
+    control.snapshots[_check_name(name)] = snapshot = Snapshot(admin.snapshot())
     return _info(name, snapshot)
 
 
@@ -301,9 +316,9 @@ async def save_snapshot(name: str, store: Store, control: Control) -> SnapshotIn
     response_model=SnapshotInfo,
     responses=errors.error_responses(errors.ResourceNotExist),
 )
-async def restore_snapshot(name: str, store: Store, control: Control) -> SnapshotInfo:
+async def restore_snapshot(name: str, admin: Admin, control: Control) -> SnapshotInfo:
     snapshot = _snapshot(control, name)
-    store.restore(snapshot.rows)
+    admin.restore(snapshot.rows)
     return _info(name, snapshot)
 
 
@@ -435,15 +450,15 @@ class ClockState(BaseModel):
     frozen: bool
 
 
-def _clock_state(store: DatasetStore) -> ClockState:
-    return ClockState(now=store.clock.stamp(), frozen=store.clock.frozen)
+def _clock_state(backend: Backend) -> ClockState:
+    return ClockState(now=backend.clock.stamp(), frozen=backend.clock.frozen)
 
 
 @router.get(
     "/clock", operation_id="mock_get_clock", summary="The mock's clock", response_model=ClockState
 )
-async def get_clock(store: Store) -> ClockState:
-    return _clock_state(store)
+async def get_clock(admin: Admin) -> ClockState:
+    return _clock_state(admin.backend)
 
 
 @router.post(
@@ -452,8 +467,8 @@ async def get_clock(store: Store) -> ClockState:
     summary="Freeze, set, advance or unfreeze the clock",
     response_model=ClockState,
 )
-async def set_clock(change: ClockChange, store: Store) -> ClockState:
-    clock = store.clock
+async def set_clock(change: ClockChange, admin: Admin) -> ClockState:
+    clock = admin.backend.clock
     if change.set is not None:
         try:
             clock.freeze(parse_time(change.set))
@@ -465,7 +480,7 @@ async def set_clock(change: ClockChange, store: Store) -> ClockState:
         clock.freeze()
     else:
         clock.unfreeze()
-    return _clock_state(store)
+    return _clock_state(admin.backend)
 
 
 class IdsChange(BaseModel):
@@ -479,6 +494,6 @@ class IdsChange(BaseModel):
     operation_id="mock_seed_ids",
     summary="Reseed the generated ids",
 )
-async def seed_ids(change: IdsChange, store: Store) -> dict[str, int | None]:
-    store.ids.reseed(change.seed)
+async def seed_ids(change: IdsChange, admin: Admin) -> dict[str, int | None]:
+    admin.backend.ids.reseed(change.seed)
     return {"seed": change.seed}
