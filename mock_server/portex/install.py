@@ -13,8 +13,9 @@ Invariants kept here:
 - Git runs with the environment the SDK gives it (``GIT_*`` variables dropped), so a
   ``GIT_DIR`` or ``GIT_INDEX_FILE`` inherited from a hook never redirects a command, and
   "clean" means what it means to the SDK.
-- The tree is built in a sibling directory and renamed into place, so the SDK (or a
-  concurrent installer, such as another xdist worker) never sees a half-built one.
+- The tree is built in a sibling directory and renamed into place, so the SDK never
+  sees a half-built one; installers (xdist workers, threads) take turns under a lock
+  file beside it, and one that waited finds the tree its predecessor built.
 - A clean clone of the real portex-standard holding the six types is kept unless
   ``force`` is given: it is what the SDK itself would have fetched.
 """
@@ -28,12 +29,18 @@ import subprocess
 import tempfile
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 STANDARD_URL = "https://github.com/Project-OpenBytes/portex-standard"
 REVISION = "main"
@@ -115,8 +122,8 @@ def install_portex(*, force: bool = False, quiet: bool = False) -> InstallResult
     """Make the SDK find the Portex standard types offline; print what was done.
 
     Idempotent: a tree that is already right is left alone (``present``). A dirty,
-    broken or foreign tree is rebuilt (``repaired``). ``force`` rebuilds even a clean
-    clone of the real package.
+    broken or foreign tree is rebuilt (``repaired``). A clean clone of the real package
+    is ``kept``. ``force`` rebuilds whatever is there.
     """
     if shutil.which("git") is None:
         raise PortexInstallError(
@@ -125,21 +132,19 @@ def install_portex(*, force: bool = False, quiet: bool = False) -> InstallResult
         )
     path = cache_path()
     state, reason = _inspect(path)
-    if state == "ours" or (state == "upstream" and not force):
+    if not force and state in ("ours", "upstream"):
         result = InstallResult(path, "present" if state == "ours" else "kept")
     else:
-        won = _build(path)
-        if not won:
-            # Another process renamed its tree into place first; that one must be right.
-            state, reason = _inspect(path)
-            if state != "ours":
-                raise PortexInstallError(f"{path} changed while installing: {reason}")
-            result = InstallResult(path, "present")
-        else:
-            action: Action = "installed" if state == "missing" else "repaired"
-            if state == "upstream":
-                reason = "forced"
-            result = InstallResult(path, action, reason)
+        with _install_lock(path.parent):
+            if not force:
+                # Another installer may have finished while this one waited for the lock.
+                state, reason = _inspect(path)
+            if not force and state in ("ours", "upstream"):
+                result = InstallResult(path, "present" if state == "ours" else "kept")
+            else:
+                _build(path)
+                action: Action = "installed" if state == "missing" else "repaired"
+                result = InstallResult(path, action, "forced" if force else reason)
     if not quiet:
         print(result)
     return result
@@ -231,14 +236,26 @@ def _git_config(path: Path, name: str) -> str:
         return ""
 
 
-def _build(path: Path) -> bool:
-    """Build the tree beside ``path`` and rename it into place.
+@contextmanager
+def _install_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` across processes (and threads: each open file
+    is locked on its own). Where ``fcntl`` is missing, installs are not serialised; the
+    rename into place still keeps a half-built tree out of the SDK's sight."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / ".graviti-mock.lock", "a+b")  # noqa: SIM115
+    except OSError as exc:
+        raise PortexInstallError(f"cannot write under {folder}: {exc}") from exc
+    with handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
-    Returns False if another process put a tree there first (the caller re-inspects).
-    """
+
+def _build(path: Path) -> None:
+    """Build the tree beside ``path``, then swap it into place (under the install lock)."""
     parent = path.parent
     try:
-        parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".graviti-mock-", dir=parent))
     except OSError as exc:
         raise PortexInstallError(f"cannot write under {parent}: {exc}") from exc
@@ -257,19 +274,9 @@ def _build(path: Path) -> bool:
             raise PortexInstallError(f"the tree built in {staging} is not clean")
         if path.exists() or path.is_symlink():
             aside = parent / f".graviti-mock-old-{uuid.uuid4().hex}"
-            try:
-                os.rename(path, aside)
-            except FileNotFoundError:
-                pass  # a concurrent installer moved it first
-            else:
-                _remove(aside)
-        try:
-            os.rename(staging, path)
-        except OSError:
-            if not path.exists():
-                raise
-            return False
-        return True
+            os.rename(path, aside)
+            _remove(aside)
+        os.rename(staging, path)
     except OSError as exc:
         raise PortexInstallError(f"cannot install into {path}: {exc}") from exc
     finally:
