@@ -67,7 +67,25 @@ def parser() -> argparse.ArgumentParser:
             default=None,
             help=help_text,
         )
+    portex = commands.add_parser(
+        "install-portex",
+        help="install the Portex standard types (file.Image...) the graviti SDK needs",
+        description="Put the Portex standard types where the graviti SDK looks for them "
+        "(<tempdir>/portex/...), as a local git work tree, so file columns work offline.",
+    )
+    portex.add_argument("--force", action="store_true", help="rebuild even a clean tree")
     return top
+
+
+def install_portex(force: bool) -> None:
+    from mock_server.portex import PortexInstallError
+    from mock_server.portex import install_portex as install
+
+    try:
+        install(force=force)
+    except PortexInstallError as exc:
+        print(f"graviti-mock: install-portex: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -121,6 +139,9 @@ def serve(settings: Settings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    if args.command == "install-portex":
+        install_portex(args.force)
+        return
     try:
         settings = settings_from(args)
     except ValidationError as exc:

@@ -32,6 +32,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from mock_server.app import create_app
 from mock_server.control.interceptor import DROP_EXTENSION
 from mock_server.control_client import MockControl
+from mock_server.portex import ensure_portex
 from mock_server.seeding import Seed, combine, load_seed, parse_seed
 from mock_server.settings import Settings
 
@@ -180,6 +181,8 @@ class InProcessMock(MockControl, ContextDecorator):
     def __enter__(self) -> Self:
         if self.app is not None:
             raise RuntimeError("this mock_graviti() is already active; use a new one to nest")
+        # The SDK's file types come from a git clone on the client side; make it local.
+        ensure_portex()
         settings = self._settings()
         self.token = settings.control_token
         self._portal_cm = anyio.from_thread.start_blocking_portal()

@@ -243,6 +243,10 @@ def graviti_mock(
 ) -> Iterator[GravitiMock]:
     """The session server, reset for this test (start-up seed, the fixture's key and
     the test's ``graviti_seed`` markers), and its control API."""
+    from mock_server.portex import ensure_portex
+
+    # The SDK code under test runs here and loads its file types from a local git tree.
+    ensure_portex()
     if isinstance(graviti_server, RemoteServer):
         token = graviti_server.token
     else:
