@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import io
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, ContextDecorator
@@ -28,6 +29,7 @@ from starlette.types import Message
 from urllib3 import HTTPResponse
 from urllib3._collections import HTTPHeaderDict
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.util.request import SKIP_HEADER, SKIPPABLE_HEADERS
 
 from mock_server.app import create_app
 from mock_server.control_client import MockControl
@@ -114,6 +116,40 @@ def _uninstall() -> None:
     if _originals:
         HTTPConnectionPool._make_request = _originals.pop("_make_request")  # type: ignore[method-assign]
         HTTPSConnectionPool._prepare_proxy = _originals.pop("_prepare_proxy")  # type: ignore[method-assign]
+
+
+# http.client's own checks (HTTPConnection.putheader), so a header it would refuse to
+# send is refused here too, with the same ValueError.
+_legal_header_name = re.compile(rb"[^:\s][^:\r\n]*").fullmatch
+_illegal_header_value = re.compile(rb"\n(?![ \t])|\r(?![ \t\n])").search
+
+
+def _wire_headers(headers: Mapping[Any, Any]) -> list[tuple[bytes, bytes]]:
+    """The header lines urllib3 and http.client would put on the wire, as ASGI pairs.
+
+    A ``str`` is encoded as latin-1, ``bytes`` go as they are, an int as its digits;
+    urllib3's ``SKIP_HEADER`` leaves the header out.
+    """
+    lines: list[tuple[bytes, bytes]] = []
+    for name, value in headers.items():
+        if isinstance(value, str) and value == SKIP_HEADER:
+            if str(name).lower() not in SKIPPABLE_HEADERS:
+                allowed = "', '".join(header.title() for header in sorted(SKIPPABLE_HEADERS))
+                raise ValueError(f"urllib3.util.SKIP_HEADER only supports '{allowed}'")
+            continue
+        raw_name = name.encode("ascii") if isinstance(name, str) else bytes(name)
+        if not _legal_header_name(raw_name):
+            raise ValueError(f"Invalid header name {raw_name!r}")
+        if isinstance(value, str):
+            raw_value = value.encode("latin-1")
+        elif isinstance(value, int):
+            raw_value = str(value).encode("ascii")
+        else:
+            raw_value = bytes(value)
+        if _illegal_header_value(raw_value):
+            raise ValueError(f"Invalid header value {raw_value!r}")
+        lines.append((raw_name.lower(), raw_value))
+    return lines
 
 
 def _body_bytes(body: Any) -> bytes:
@@ -271,10 +307,7 @@ class InProcessMock(MockControl, ContextDecorator):
         scheme, host, port = _pool_target(pool, url)
         parts = urlsplit(url)
         raw_path = parts.path or "/"
-        header_list = [
-            (name.lower().encode("latin-1"), str(value).encode("latin-1"))
-            for name, value in headers.items()
-        ]
+        header_list = _wire_headers(headers)
         if not any(name == b"host" for name, _ in header_list):
             default = DEFAULT_PORTS[scheme] == port
             header_list.append((b"host", (host if default else f"{host}:{port}").encode()))
