@@ -19,6 +19,7 @@ from mock_server.testing import ServerProcess
 
 KEY = "ACCESSKEY-inprocess00000001"
 
+
 def test_high_level_workspace_with_its_default_url(no_sockets: list[object]) -> None:
     with mock_graviti() as mock:
         workspace = graviti.Workspace(KEY)
