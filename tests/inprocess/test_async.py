@@ -125,3 +125,13 @@ def test_a_coroutine_from_a_plain_function_is_refused_when_called(
     with pytest.raises(TypeError, match="returned a coroutine"):
         asyncio.run(decorated())
     assert no_sockets == []
+
+
+async def test_the_inprocess_fixture_answers_an_async_test(
+    graviti_inprocess: InProcessMock, graviti_mock_access_key: str, no_sockets: SocketEvents
+) -> None:
+    await anyio.sleep(0)
+    workspace = graviti.Workspace(graviti_mock_access_key)
+    assert workspace.datasets.create("MNIST").name == "MNIST"
+    graviti_inprocess.assert_called("create_dataset", times=1)
+    assert no_sockets == []
