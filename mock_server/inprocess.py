@@ -641,8 +641,9 @@ def mock_graviti(
 ) -> InProcessMock | Callable[P, R]:
     """Answer every ``requests`` call to ``hosts`` from a fresh in-process mock.
 
-    A context manager (``with mock_graviti() as mock:``) and a decorator
-    (``@mock_graviti`` or ``@mock_graviti(seed=...)``); each use starts from fresh
+    A context manager (``with`` or ``async with mock_graviti() as mock:``) and a
+    decorator of plain and ``async def`` functions (``@mock_graviti`` or
+    ``@mock_graviti(seed=...)``); each block and each decorated call starts from fresh
     state. ``seed`` is a seed mapping or a JSON/YAML file; ``settings`` tunes the app
     (``strict``, ``id_seed``, ``frozen_time``, ``journal_size``, ...).
     """
