@@ -125,7 +125,7 @@ def create_app(
             app.include_router(resource.router, responses=common)
     app.include_router(control.probes)
     if settings.control:
-        control.install(app, settings)
+        control.install(app, settings, resources)
     install_openapi(app)
     return app
 

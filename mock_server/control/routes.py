@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -28,6 +29,7 @@ from mock_server.core.backend import Backend
 from mock_server.core.clock import format_time, parse_time
 from mock_server.core.handlers import error_response
 from mock_server.core.names import NAME_RE
+from mock_server.core.resource import Resource
 from mock_server.seeding import Seed, decode_seed, load_seed, parse_seed
 from mock_server.settings import Settings
 from mock_server.state import StateAdmin
@@ -96,12 +98,25 @@ async def get_admin(request: Request) -> StateAdmin:
 Admin = Annotated[StateAdmin, Depends(get_admin)]
 
 
-def install(app: FastAPI, settings: Settings) -> None:
-    """Mount the control plane on ``app``, with its journal and fault middleware."""
+def install(app: FastAPI, settings: Settings, resources: Sequence[Resource] = ()) -> None:
+    """Mount the control plane on ``app``, with its journal and fault middleware.
+
+    A resource may add control routes of its own (``Resource.control``): they are
+    mounted under ``/_mock`` behind the same token.
+    """
     state = ControlState(settings=settings, journal=Journal(settings.journal_size))
     app.state.control = state
     app.add_middleware(Interceptor, journal=state.journal, faults=state.faults)
     app.include_router(router)
+    for resource in resources:
+        if resource.control is not None:
+            app.include_router(
+                resource.control,
+                prefix="/_mock",
+                tags=[TAG],
+                dependencies=[Depends(require_token)],
+                responses=CONTROL_ERRORS,
+            )
 
 
 def startup(app: FastAPI) -> None:

@@ -44,5 +44,7 @@ class Resource:
     store: type[Store] | None = None
     router: APIRouter | None = None
     seeds: tuple[SeedSection, ...] = field(default_factory=tuple)
+    # Routes of the test double's own for this resource, mounted under /_mock/.
+    control: APIRouter | None = None
     # The tables it owns: reset, snapshots and schema checks cover exactly these.
     tables: tuple[Table, ...] = field(default_factory=tuple)
