@@ -8,9 +8,9 @@ the database, the clock, the id source and the stores of the resources below it
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Select, Table, bindparam, select
 from starlette.requests import Request
 
 from mock_server.core.clock import Clock, IdFactory
@@ -32,11 +32,23 @@ class Store:
         A seeded id sequence restarted on a kept database (or reseeded at run time)
         repeats ids it handed out before: the next one is taken instead.
         """
+        taken = _id_lookup(table)
         for _ in range(64):
             candidate = self.backend.ids.new()
-            if conn.execute(select(table.c.id).where(table.c.id == candidate)).first() is None:
+            if conn.execute(taken, {"id": candidate}).first() is None:
                 return candidate
         raise RuntimeError(f"no free id for {table.name} in 64 tries")
+
+
+_ID_LOOKUPS: dict[Table, Select[Any]] = {}
+
+
+def _id_lookup(table: Table) -> Select[Any]:
+    # Built once per table, so SQLAlchemy compiles it once.
+    lookup = _ID_LOOKUPS.get(table)
+    if lookup is None:
+        lookup = _ID_LOOKUPS[table] = select(table.c.id).where(table.c.id == bindparam("id"))
+    return lookup
 
 
 class Backend:

@@ -21,7 +21,7 @@ from typing import Any
 
 Stamp = tuple[int, int]
 
-MAX_ENTRIES = 50_000
+MAX_ENTRIES = 10_000
 MAX_INDEXES = 256
 
 

@@ -96,7 +96,8 @@ def test_a_resource_added_to_the_registry_is_served_seeded_exported_and_reset(
         # Served, and journalled under its operation id.
         assert client.post("/v2/notes", json={"text": "first"}, headers=KEY).status_code == 200
         assert client.get("/v2/notes", headers=KEY).json() == {"notes": ["first"]}
-        operations = [entry["operation"] for entry in client.get("/_mock/requests").json()["requests"]]
+        journal = client.get("/_mock/requests").json()["requests"]
+        operations = [entry["operation"] for entry in journal]
         assert "create_note" in operations
         # Seeded, in the summary, and exported in the seed format.
         seeded = client.post(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mock_server.core import errors
@@ -33,6 +33,27 @@ from mock_server.resources.storage_configs.tables import BackendType
 
 DEFAULT_BRANCH = "main"
 COLUMNS = [DATASET.c[field] for field in DATASET_FIELDS]
+
+# Statements built once: SQLAlchemy compiles and caches them by identity, where a
+# statement built per call (with its values inlined) is keyed and compiled each time.
+_IN_WORKSPACE = DATASET.c.workspace == bindparam("workspace")
+_FIND = select(DATASET.c.seq, *COLUMNS).where(_IN_WORKSPACE, DATASET.c.name == bindparam("name"))
+_SEQS = select(DATASET.c.seq).where(_IN_WORKSPACE).order_by(DATASET.c.seq)
+_PAGE = (
+    select(*COLUMNS)
+    .where(_IN_WORKSPACE, DATASET.c.seq.between(bindparam("first"), bindparam("last")))
+    .order_by(DATASET.c.seq)
+)
+_INSERT = insert(DATASET)
+_INSERT_BRANCH = insert(BRANCH)
+_DELETE = (
+    delete(DATASET)
+    .where(_IN_WORKSPACE, DATASET.c.name == bindparam("name"))
+    .returning(DATASET.c.seq)
+)
+_HAS_BRANCH = select(BRANCH.c.seq).where(
+    BRANCH.c.dataset_seq == bindparam("seq"), BRANCH.c.name == bindparam("branch")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +88,7 @@ def _public(row: Any) -> DatasetPublic:
 
 
 def _find(conn: Connection, workspace: str, name: str) -> DatasetKey | None:
-    row = conn.execute(
-        select(DATASET.c.seq, *COLUMNS).where(
-            DATASET.c.workspace == workspace, DATASET.c.name == name
-        )
-    ).first()
+    row = conn.execute(_FIND, {"workspace": workspace, "name": name}).first()
     return None if row is None else DatasetKey(row.seq, _public(row))
 
 
@@ -150,11 +167,7 @@ class DatasetStore(Store):
         workspace = caller.workspace
         seqs = self.db.ordered_index(
             ("datasets", workspace),
-            lambda conn: conn.execute(
-                select(DATASET.c.seq)
-                .where(DATASET.c.workspace == workspace)
-                .order_by(DATASET.c.seq)
-            ).scalars(),
+            lambda conn: conn.execute(_SEQS, {"workspace": workspace}).scalars(),
         )
         page = seqs[offset : offset + limit]
         if not page:
@@ -163,9 +176,7 @@ class DatasetStore(Store):
 
         def load(conn: Connection) -> DatasetList:
             rows = conn.execute(
-                select(*COLUMNS)
-                .where(DATASET.c.workspace == workspace, DATASET.c.seq.between(first, last))
-                .order_by(DATASET.c.seq)
+                _PAGE, {"workspace": workspace, "first": first, "last": last}
             ).all()
             datasets = [_public(row) for row in rows]
             return DatasetList(
@@ -210,11 +221,7 @@ class DatasetStore(Store):
     def delete_dataset(self, caller: Caller, workspace: str, name: str) -> None:
         _deny_foreign(caller, workspace)
         with self.db.write((listing_tag(workspace), dataset_tag(workspace, name))) as conn:
-            seq = conn.execute(
-                delete(DATASET)
-                .where(DATASET.c.workspace == workspace, DATASET.c.name == name)
-                .returning(DATASET.c.seq)
-            ).scalar()
+            seq = conn.execute(_DELETE, {"workspace": workspace, "name": name}).scalar()
         if seq is None:
             raise errors.DatasetNotFound(workspace, name)
         self.db.index_changed(("datasets", workspace), removed=seq)
@@ -223,20 +230,18 @@ class DatasetStore(Store):
 
     @staticmethod
     def _has_branch(conn: Connection, seq: int, branch: str) -> bool:
-        found = conn.execute(
-            select(BRANCH.c.seq).where(BRANCH.c.dataset_seq == seq, BRANCH.c.name == branch)
-        ).first()
+        found = conn.execute(_HAS_BRANCH, {"seq": seq, "branch": branch}).first()
         return found is not None
 
     @staticmethod
     def _insert(
         conn: Connection, values: dict[str, Any], branches: Sequence[tuple[str, str | None]]
     ) -> int:
-        inserted = conn.execute(insert(DATASET).values(values)).inserted_primary_key
+        inserted = conn.execute(_INSERT, values).inserted_primary_key
         assert inserted is not None
         seq: int = inserted[0]
         conn.execute(
-            insert(BRANCH),
+            _INSERT_BRANCH,
             [{"dataset_seq": seq, "name": name, "commit_id": commit} for name, commit in branches],
         )
         return seq

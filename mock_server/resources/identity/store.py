@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from mock_server.core import errors
@@ -48,12 +48,15 @@ def mask_key(key: str) -> str:
     return f"{prefix}****{key[-4:]}" if len(key) > len(prefix) + 8 else f"{prefix}****"
 
 
+_CALLER = (
+    select(USER.c.name, USER.c.workspace)
+    .join(ACCESS_KEY, ACCESS_KEY.c.user == USER.c.name)
+    .where(ACCESS_KEY.c.key == bindparam("key"))
+)
+
+
 def _find_caller(conn: Connection, key: str) -> Caller | None:
-    row = conn.execute(
-        select(USER.c.name, USER.c.workspace)
-        .join(ACCESS_KEY, ACCESS_KEY.c.user == USER.c.name)
-        .where(ACCESS_KEY.c.key == key)
-    ).first()
+    row = conn.execute(_CALLER, {"key": key}).first()
     return Caller(key=key, user=row.name, workspace=row.workspace) if row else None
 
 

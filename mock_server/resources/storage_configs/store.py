@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from pydantic import Field
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from mock_server.core import errors
 from mock_server.core.backend import Backend, Store
@@ -16,6 +16,13 @@ from mock_server.resources.identity.store import IdentityStore
 from mock_server.resources.storage_configs.tables import STORAGE_CONFIG, BackendType
 
 DEFAULT_STORAGE_CONFIG = "default"
+
+
+_OF_WORKSPACE = select(STORAGE_CONFIG.c.name, STORAGE_CONFIG.c.backend_type).where(
+    STORAGE_CONFIG.c.workspace == bindparam("workspace")
+)
+_DEFAULT = _OF_WORKSPACE.where(STORAGE_CONFIG.c.is_default.is_(True))
+_NAMED = _OF_WORKSPACE.where(STORAGE_CONFIG.c.name == bindparam("name"))
 
 
 class StorageConfig(NamedTuple):
@@ -48,14 +55,10 @@ class StorageConfigStore(Store):
 
     def resolve(self, conn: Connection, workspace: str, name: str | None) -> StorageConfig:
         """The config ``name`` of a workspace, or its default one; a 400 if there is none."""
-        query = select(STORAGE_CONFIG.c.name, STORAGE_CONFIG.c.backend_type).where(
-            STORAGE_CONFIG.c.workspace == workspace
-        )
         if name is None:
-            query = query.where(STORAGE_CONFIG.c.is_default.is_(True))
+            row = conn.execute(_DEFAULT, {"workspace": workspace}).first()
         else:
-            query = query.where(STORAGE_CONFIG.c.name == name)
-        row = conn.execute(query).first()
+            row = conn.execute(_NAMED, {"workspace": workspace, "name": name}).first()
         if row is None:
             if name is None:
                 raise errors.InvalidParams(
