@@ -175,9 +175,7 @@ class DatasetStore(Store):
         first, last, total = page[0], page[-1], len(seqs)
 
         def load(conn: Connection) -> DatasetList:
-            rows = conn.execute(
-                _PAGE, {"workspace": workspace, "first": first, "last": last}
-            ).all()
+            rows = conn.execute(_PAGE, {"workspace": workspace, "first": first, "last": last}).all()
             datasets = [_public(row) for row in rows]
             return DatasetList(
                 datasets=datasets, offset=offset, record_size=len(datasets), total_count=total
