@@ -6,6 +6,8 @@ Revises:
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,26 +17,34 @@ branch_labels = None
 depends_on = None
 
 
+def _texts(*names: str) -> list[sa.Column[str]]:
+    return [sa.Column(name, sa.String(), nullable=False) for name in names]
+
+
+def _named() -> list[sa.Column[str]]:
+    return [
+        sa.Column("name", sa.String(128), primary_key=True),
+        sa.Column("id", sa.String(32), nullable=False, unique=True),
+    ]
+
+
+def _owner(name: str, type_: sa.types.TypeEngine[Any], target: str) -> sa.Column[Any]:
+    """A column naming the row this one belongs to, deleted with it."""
+    return sa.Column(name, type_, sa.ForeignKey(target, ondelete="CASCADE"), nullable=False)
+
+
 def upgrade() -> None:
     op.create_table(
         "workspace",
-        sa.Column("name", sa.String(128), primary_key=True),
-        sa.Column("id", sa.String(32), nullable=False, unique=True),
+        *_named(),
         sa.Column("type", sa.String(8), nullable=False),
-        sa.Column("alias", sa.String(), nullable=False),
-        sa.Column("description", sa.String(), nullable=False),
-        sa.Column("email", sa.String(), nullable=False),
-        sa.Column("location", sa.String(), nullable=False),
+        *_texts("alias", "description", "email", "location"),
     )
     op.create_table(
         "account",
-        sa.Column("name", sa.String(128), primary_key=True),
-        sa.Column("id", sa.String(32), nullable=False, unique=True),
+        *_named(),
         sa.Column("workspace", sa.String(128), sa.ForeignKey("workspace.name", ondelete="CASCADE")),
-        sa.Column("nickname", sa.String(), nullable=False),
-        sa.Column("email", sa.String(), nullable=False),
-        sa.Column("mobile", sa.String(), nullable=False),
-        sa.Column("description", sa.String(), nullable=False),
+        *_texts("nickname", "email", "mobile", "description"),
         sa.Column("team", sa.String(), nullable=True),
     )
     op.create_table(
@@ -50,12 +60,7 @@ def upgrade() -> None:
     op.create_table(
         "storage_config",
         sa.Column("seq", sa.Integer(), primary_key=True),
-        sa.Column(
-            "workspace",
-            sa.String(128),
-            sa.ForeignKey("workspace.name", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _owner("workspace", sa.String(128), "workspace.name"),
         sa.Column("name", sa.String(128), nullable=False),
         sa.Column("backend_type", sa.String(8), nullable=False),
         sa.Column("is_default", sa.Boolean(), nullable=False),
@@ -65,18 +70,11 @@ def upgrade() -> None:
         "dataset",
         sa.Column("seq", sa.Integer(), primary_key=True),
         sa.Column("id", sa.String(32), nullable=False, unique=True),
-        sa.Column(
-            "workspace",
-            sa.String(128),
-            sa.ForeignKey("workspace.name", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _owner("workspace", sa.String(128), "workspace.name"),
         sa.Column("name", sa.String(128), nullable=False),
-        sa.Column("alias", sa.String(), nullable=False),
-        sa.Column("default_branch", sa.String(), nullable=False),
+        *_texts("alias", "default_branch"),
         sa.Column("commit_id", sa.String(), nullable=True),
-        sa.Column("cover_url", sa.String(), nullable=False),
-        sa.Column("creator", sa.String(), nullable=False),
+        *_texts("cover_url", "creator"),
         sa.Column("created_at", sa.String(20), nullable=False),
         sa.Column("updated_at", sa.String(20), nullable=False),
         sa.Column("is_public", sa.Boolean(), nullable=False),
@@ -88,12 +86,7 @@ def upgrade() -> None:
     op.create_table(
         "branch",
         sa.Column("seq", sa.Integer(), primary_key=True),
-        sa.Column(
-            "dataset_seq",
-            sa.Integer(),
-            sa.ForeignKey("dataset.seq", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _owner("dataset_seq", sa.Integer(), "dataset.seq"),
         sa.Column("name", sa.String(128), nullable=False),
         sa.Column("commit_id", sa.String(), nullable=True),
         sa.UniqueConstraint("dataset_seq", "name"),
@@ -101,16 +94,9 @@ def upgrade() -> None:
     op.create_table(
         "draft",
         sa.Column("seq", sa.Integer(), primary_key=True),
-        sa.Column(
-            "dataset_seq",
-            sa.Integer(),
-            sa.ForeignKey("dataset.seq", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _owner("dataset_seq", sa.Integer(), "dataset.seq"),
         sa.Column("number", sa.Integer(), nullable=False),
-        sa.Column("branch", sa.String(), nullable=False),
-        sa.Column("title", sa.String(), nullable=False),
-        sa.Column("status", sa.String(), nullable=False),
+        *_texts("branch", "title", "status"),
     )
 
 
