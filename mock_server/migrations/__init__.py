@@ -8,14 +8,18 @@ it never gets as far as a request.
 
 Migrations run in one transaction holding the database's write lock (SQLite's
 ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock), so several workers starting at once on
-one database migrate it once. Tables of a registered resource that no migration
-creates yet are created as declared, after the migrations.
+one database migrate it once. A database with no tables at all is built from the
+declared tables and stamped as current, as Alembic recommends for new databases (a test
+checks that this gives the schema the migrations give). Tables of a registered resource
+that no migration creates yet are created as declared, after the migrations.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 # Alembic narrates every step at INFO, some of it on import: a start-up says one line
@@ -35,6 +39,8 @@ HERE = Path(__file__).parent
 BASELINE = "0001"
 # A lock id of our own for PostgreSQL's advisory locks ("graviti" in ASCII, shortened).
 PG_LOCK = 0x677261766974
+# Alembic's command context is process-global: one migration at a time per process.
+_process_lock = threading.Lock()
 
 
 class SchemaError(RuntimeError):
@@ -48,8 +54,13 @@ def _config(conn: Connection) -> Config:
     return config
 
 
+@cache
+def _script() -> ScriptDirectory:
+    return ScriptDirectory(str(HERE))
+
+
 def head() -> str:
-    heads = ScriptDirectory(str(HERE)).get_heads()
+    heads = _script().get_heads()
     assert len(heads) == 1, heads
     return heads[0]
 
@@ -57,14 +68,18 @@ def head() -> str:
 def prepare_schema(engine: Engine, resources: Sequence[Resource]) -> None:
     """Bring ``engine``'s database to the current schema, or raise ``SchemaError``."""
     where = engine.url.render_as_string(hide_password=True)
+    tables = [table for resource in resources for table in resource.tables]
     try:
-        with engine.connect() as conn:
+        with _process_lock, engine.connect() as conn:
             conn.info["write"] = True
             with conn.begin():
                 if engine.dialect.name == "postgresql":
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_LOCK})")
-                _migrate(conn, where)
-                tables = [table for resource in resources for table in resource.tables]
+                if inspect(conn).get_table_names():
+                    _migrate(conn, where)
+                else:
+                    MetaData().create_all(conn, tables=tables)
+                    MigrationContext.configure(conn).stamp(_script(), head())
                 MetaData().create_all(conn, tables=tables, checkfirst=True)
     except SchemaError:
         raise
@@ -77,7 +92,7 @@ def prepare_schema(engine: Engine, resources: Sequence[Resource]) -> None:
 
 def _migrate(conn: Connection, where: str) -> None:
     current = MigrationContext.configure(conn).get_current_revision()
-    script = ScriptDirectory(str(HERE))
+    script = _script()
     if current is None and inspect(conn).has_table("dataset"):
         # Written by release 0.1.0, before schema versions: its tables are the baseline.
         command.stamp(_config(conn), BASELINE)

@@ -10,11 +10,18 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import graviti.openapi as api
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, inspect
 
-from mock_server.migrations import head
+from mock_server.core.database import make_engine
+from mock_server.migrations import HERE as MIGRATIONS
+from mock_server.migrations import head, prepare_schema
+from mock_server.resources import RESOURCES
 from mock_server.testing import ServerProcess
 
 DUMP = Path(__file__).with_name("release-0.1.0.sql")
@@ -76,3 +83,49 @@ def test_a_file_that_is_not_a_database_is_refused_at_start(tmp_path: Path, conte
     assert "Traceback" not in result.stderr
     assert "cannot open the database" in result.stderr
     assert path.read_bytes() == content
+
+
+def schema_of(url: str) -> dict[str, Any]:
+    """Every table's columns, keys, foreign keys, unique constraints and indexes."""
+    engine = create_engine(url)
+    try:
+        found = inspect(engine)
+        return {
+            table: {
+                "columns": [
+                    (c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(table)
+                ],
+                "primary": found.get_pk_constraint(table)["constrained_columns"],
+                "foreign": sorted(
+                    (tuple(f["constrained_columns"]), f["referred_table"])
+                    for f in found.get_foreign_keys(table)
+                ),
+                "unique": sorted(
+                    tuple(u["column_names"]) for u in found.get_unique_constraints(table)
+                ),
+                "indexes": sorted(
+                    (i["name"], tuple(i["column_names"])) for i in found.get_indexes(table)
+                ),
+            }
+            for table in sorted(found.get_table_names())
+        }
+    finally:
+        engine.dispose()
+
+
+def test_a_new_database_gets_the_schema_the_migrations_give(tmp_path: Path) -> None:
+    """New databases are built from the declared tables; kept ones are migrated: no drift."""
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    prepare_schema(make_engine(fresh), RESOURCES)
+    migrated = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = make_engine(migrated)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    engine.dispose()
+    assert schema_of(fresh) == schema_of(migrated)
+    kept = old_release_database(tmp_path / "kept.sqlite")
+    prepare_schema(make_engine(f"sqlite:///{kept}"), RESOURCES)
+    assert schema_of(f"sqlite:///{kept}") == schema_of(fresh)
