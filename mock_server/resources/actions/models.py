@@ -48,7 +48,8 @@ class ActionCreate(StrictBody):
 
 class ActionUpdate(StrictBody):
     name: Name | None = None
-    state: ActionState | None = None
+    # Strict parsing would take only an ActionState object, never the JSON string.
+    state: ActionState | None = Field(default=None, strict=False)
     payload: FreeText | None = None
 
 
