@@ -8,13 +8,17 @@ it never gets as far as a request.
 
 Migrations run in one transaction holding the database's write lock (SQLite's
 ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock), so several workers starting at once on
-one database migrate it once. Tables of a registered resource that no migration
-creates yet are created as declared, after the migrations.
+one database migrate it once. Within a process they run one at a time: Alembic's ``op``
+and ``context`` are process-wide, so two threads migrating two databases at once (mocks
+started in parallel threads) would send each other's operations to the wrong one.
+Tables of a registered resource that no migration creates yet are created as declared,
+after the migrations.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,6 +39,7 @@ HERE = Path(__file__).parent
 BASELINE = "0001"
 # A lock id of our own for PostgreSQL's advisory locks ("graviti" in ASCII, shortened).
 PG_LOCK = 0x677261766974
+_ALEMBIC = threading.Lock()
 
 
 class SchemaError(RuntimeError):
@@ -58,7 +63,7 @@ def prepare_schema(engine: Engine, resources: Sequence[Resource]) -> None:
     """Bring ``engine``'s database to the current schema, or raise ``SchemaError``."""
     where = engine.url.render_as_string(hide_password=True)
     try:
-        with engine.connect() as conn:
+        with _ALEMBIC, engine.connect() as conn:
             conn.info["write"] = True
             with conn.begin():
                 if engine.dialect.name == "postgresql":

@@ -121,7 +121,7 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> An
         return st.one_of(st.just(path_parameters), existing)
     if {"workspace", "dataset", "action"} <= names:
         # The seeded action and its held run, so the action and run routes answer 200 too.
-        found = {"workspace": WORKSPACE, "dataset": SEEDED[0], "action": ACTION}
+        found: dict[str, Any] = {"workspace": WORKSPACE, "dataset": SEEDED[0], "action": ACTION}
         if "run_number" in names:
             found["run_number"] = 1
         return st.one_of(st.just(path_parameters), st.just({**path_parameters, **found}))
