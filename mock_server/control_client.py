@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-__all__ = ["Clock", "MockControl", "MockControlError", "RecordedRequest"]
+__all__ = ["Actions", "Clock", "MockControl", "MockControlError", "RecordedRequest"]
 
 _UNSET: Any = object()
 
@@ -88,6 +88,59 @@ class Clock:
         return self._change({"unfreeze": True})
 
 
+class Actions:
+    """Script the runs of an action, for code that polls them.
+
+    By default a run succeeds at once. ``hold`` keeps new runs PENDING (or RUNNING) until
+    ``set_run_status`` moves them; ``fail_next`` makes the next runs fail at once.
+    """
+
+    def __init__(self, control: MockControl) -> None:
+        self._control = control
+
+    def _script(self, workspace: str, dataset: str, action: str, **change: Any) -> Any:
+        path = f"/actions/{workspace}/{dataset}/{action}/script"
+        return self._control._call("POST", path, json=change)
+
+    def script(self, workspace: str, dataset: str, action: str) -> dict[str, Any]:
+        """What the action's next runs do: ``{"hold": ..., "fail_next": ...}``."""
+        path = f"/actions/{workspace}/{dataset}/{action}/script"
+        return self._control._call("GET", path)  # type: ignore[no-any-return]
+
+    def hold(
+        self, workspace: str, dataset: str, action: str, *, status: str = "PENDING"
+    ) -> dict[str, Any]:
+        """Keep the action's new runs at ``status`` (PENDING or RUNNING) until moved."""
+        return self._script(workspace, dataset, action, hold=status)  # type: ignore[no-any-return]
+
+    def release(self, workspace: str, dataset: str, action: str) -> dict[str, Any]:
+        """New runs succeed at once again (runs held so far stay as they are)."""
+        return self._script(workspace, dataset, action, release=True)  # type: ignore[no-any-return]
+
+    def fail_next(
+        self, workspace: str, dataset: str, action: str, *, times: int = 1
+    ) -> dict[str, Any]:
+        """Make the action's next ``times`` runs fail at once."""
+        return self._script(workspace, dataset, action, fail_next=times)  # type: ignore[no-any-return]
+
+    def set_run_status(
+        self,
+        workspace: str,
+        dataset: str,
+        action: str,
+        number: int,
+        status: str,
+        *,
+        log: str | None = None,
+    ) -> dict[str, Any]:
+        """Move run ``number`` to ``status``, adding ``log`` to its log; the run with nodes."""
+        body: dict[str, Any] = {"status": status}
+        if log is not None:
+            body["log"] = log
+        path = f"/actions/{workspace}/{dataset}/{action}/runs/{number}"
+        return self._control._call("POST", path, json=body)  # type: ignore[no-any-return]
+
+
 def _seed_payload(seed: Mapping[str, Any] | str | Path) -> tuple[bytes, str]:
     if isinstance(seed, Mapping):
         return json.dumps(seed).encode(), "application/json"
@@ -102,6 +155,7 @@ class MockControl:
     >>> control = MockControl("http://127.0.0.1:8000")           # doctest: +SKIP
     >>> control.fail("get_dataset", status=500, times=1)         # doctest: +SKIP
     >>> control.assert_called("get_dataset", times=1)            # doctest: +SKIP
+    >>> control.actions.hold("my-ws", "MNIST", "train")          # doctest: +SKIP
     """
 
     def __init__(
@@ -119,6 +173,7 @@ class MockControl:
         self.timeout = timeout
         self._session = session
         self.clock = Clock(self)
+        self.actions = Actions(self)
 
     @property
     def session(self) -> requests.Session:

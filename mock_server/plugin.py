@@ -37,7 +37,7 @@ TOKEN_VARIABLE = "GRAVITI_MOCK_CONTROL_TOKEN"
 DEFAULT_ACCESS_KEY = "ACCESSKEY-graviti-mock-pytest"
 DEFAULT_WORKSPACE = "pytest"
 MARKER = "graviti_seed"
-SECTIONS = ("workspaces", "users", "storage_configs", "datasets")
+SECTIONS = ("workspaces", "users", "storage_configs", "datasets", "actions")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -130,7 +130,7 @@ def identity_seed(access_key: str, workspace: str) -> dict[str, Any]:
 def with_workspace(seed: Mapping[str, Any], workspace: str) -> dict[str, Any]:
     """``seed`` with ``workspace`` filled in wherever an entry needs one and has none."""
     filled = dict(seed)
-    for section in ("users", "storage_configs", "datasets"):
+    for section in ("users", "storage_configs", "datasets", "actions"):
         if section in filled:
             filled[section] = [
                 {"workspace": workspace, **entry} if isinstance(entry, Mapping) else entry

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
 NAME_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
 NAME_RE = re.compile(NAME_PATTERN)
@@ -25,5 +25,23 @@ RULES: dict[str, str] = {
     "name": NAME_RULE,
     "storage_config": NAME_RULE,
     "default_branch": NAME_RULE,
+    "default_storage_config": NAME_RULE,
+    "deafault_storage_config": NAME_RULE,
     "alias": TEXT_RULE,
 }
+
+
+def _storable_text(value: str) -> str:
+    # NUL cannot be stored in PostgreSQL text, and a lone surrogate cannot be written as
+    # UTF-8 (neither into a database nor into an answer): refuse them up front.
+    if "\x00" in value:
+        raise ValueError("it must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("it must be valid Unicode (no lone surrogates)") from None
+    return value
+
+
+# Free text stored verbatim (newlines and all), such as an action's payload.
+FreeText = Annotated[str, AfterValidator(_storable_text)]

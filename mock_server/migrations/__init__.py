@@ -8,10 +8,13 @@ it never gets as far as a request.
 
 Migrations run in one transaction holding the database's write lock (SQLite's
 ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock), so several workers starting at once on
-one database migrate it once. A database with no tables at all is built from the
-declared tables and stamped as current, as Alembic recommends for new databases (a test
-checks that this gives the schema the migrations give). Tables of a registered resource
-that no migration creates yet are created as declared, after the migrations.
+one database migrate it once. Within a process they run one at a time: Alembic's ``op``
+and ``context`` are process-wide, so two threads migrating two databases at once (mocks
+started in parallel threads) would send each other's operations to the wrong one. A
+database with no tables at all is built from the declared tables and stamped as current,
+as Alembic recommends for new databases (a test checks that this gives the schema the
+migrations give). Tables of a registered resource that no migration creates yet are
+created as declared, after the migrations.
 """
 
 from __future__ import annotations

@@ -92,6 +92,9 @@ def test_every_control_endpoint_is_documented_under_its_tag(client: TestClient) 
         ("GET", "/_mock/clock"),
         ("POST", "/_mock/clock"),
         ("POST", "/_mock/ids"),
+        ("GET", "/_mock/actions/{workspace}/{dataset}/{action}/script"),
+        ("POST", "/_mock/actions/{workspace}/{dataset}/{action}/script"),
+        ("POST", "/_mock/actions/{workspace}/{dataset}/{action}/runs/{run_number}"),
     }
     assert set(control) == expected
     for (_, path), operation in control.items():

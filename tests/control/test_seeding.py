@@ -31,6 +31,8 @@ def test_the_example_seed_file_loads_as_documented(client: TestClient) -> None:
         "access_keys": 3,
         "storage_configs": 2,
         "datasets": 3,
+        "actions": 1,
+        "action_runs": 1,
     }
     workspace = client.get("/v2/current-workspace", headers=BOB).json()
     assert workspace == {
@@ -66,6 +68,29 @@ def test_the_example_seed_file_loads_as_documented(client: TestClient) -> None:
     # A new dataset in acme lands on the storage config the seed made default.
     created = client.post("/v2/datasets", json={"name": "new"}, headers=BOB).json()
     assert (created["storage_config"], created["backend_type"]) == ("s3-main", "S3")
+    archive = client.get("/v2/workspaces/acme/storage-configs/azure-archive", headers=BOB)
+    assert archive.json() == {
+        "id": "5f0c1e2d3b4a59687766554433221100",
+        "name": "azure-archive",
+        "config_type": "AUTHORIZED",
+        "backend_type": "AZURE",
+    }
+    action = client.get("/v2/datasets/acme/MNIST/actions/relabel", headers=BOB).json()
+    assert (action["edition"], action["state"], action["payload"]) == (
+        2,
+        "ENABLED",
+        "steps: [relabel]",
+    )
+    run = client.get("/v2/datasets/acme/MNIST/actions/relabel/runs/1", headers=BOB).json()
+    assert (run["status"], run["arguments"], run["ended_at"]) == (
+        "SUCCEEDED",
+        {"sheet": "train"},
+        "2024-02-02T10:05:00Z",
+    )
+    assert run["workflow_id"].startswith("relabel-")
+    # The seeded script holds the next run.
+    held = client.post("/v2/datasets/acme/MNIST/actions/relabel/runs", headers=BOB).json()
+    assert (held["number"], held["status"], held["ended_at"]) == (2, "PENDING", None)
 
 
 def test_serve_seed_file_is_applied_before_ready() -> None:

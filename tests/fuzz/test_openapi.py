@@ -30,6 +30,7 @@ from mock_server.resources.datasets.models import DatasetCreate
 from mock_server.resources.datasets.store import DatasetStore
 from mock_server.resources.identity.models import Caller
 from mock_server.resources.identity.store import IdentityStore
+from mock_server.seeding import parse_seed
 from mock_server.state import StateAdmin
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "25"))
@@ -37,6 +38,7 @@ KEY = "ACCESSKEY-fuzz0000000001"
 WORKSPACE = workspace_for_key(KEY)
 # Datasets every example starts with, so get, update and delete reach their 200 paths too.
 SEEDED = ("seeded-0", "seeded_1", "Seeded2")
+ACTION = "seeded-action"
 
 # The codes each error status may carry (RouteNotFound's "NotFound" for unmatched paths).
 GRAVITI_CODES: dict[int, set[str | None]] = {
@@ -117,6 +119,12 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> An
             lambda name: {"workspace": WORKSPACE, "dataset": name}
         )
         return st.one_of(st.just(path_parameters), existing)
+    if {"workspace", "dataset", "action"} <= names:
+        # The seeded action and its held run, so the action and run routes answer 200 too.
+        found: dict[str, Any] = {"workspace": WORKSPACE, "dataset": SEEDED[0], "action": ACTION}
+        if "run_number" in names:
+            found["run_number"] = 1
+        return st.one_of(st.just(path_parameters), st.just({**path_parameters, **found}))
     return st.just(path_parameters)
 
 
@@ -126,6 +134,21 @@ def seed(admin: StateAdmin) -> None:
     caller = Caller(key=KEY, user=user_for_key(KEY), workspace=WORKSPACE)
     for name in SEEDED:
         admin.backend.get(DatasetStore).create_dataset(caller, DatasetCreate(name=name))
+    admin.apply_seed(
+        parse_seed(
+            {
+                "actions": [
+                    {
+                        "workspace": WORKSPACE,
+                        "dataset": SEEDED[0],
+                        "name": ACTION,
+                        "runs": [{"number": 1, "status": "RUNNING"}],
+                    }
+                ]
+            },
+            admin.seed_model,
+        )
+    )
 
 
 @with_key.parametrize()  # type: ignore[untyped-decorator]

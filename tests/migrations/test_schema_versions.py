@@ -22,6 +22,7 @@ from mock_server.core.database import make_engine
 from mock_server.migrations import HERE as MIGRATIONS
 from mock_server.migrations import head, prepare_schema
 from mock_server.resources import RESOURCES
+from mock_server.resources.storage_configs.store import config_id
 from mock_server.testing import ServerProcess
 
 DUMP = Path(__file__).with_name("release-0.1.0.sql")
@@ -44,6 +45,13 @@ def test_a_database_of_release_0_1_0_is_migrated_and_served(tmp_path: Path) -> N
         assert api.get_dataset(KEY, server.url, "team-a", "MNIST")["alias"] == "digits"
         created = api.create_dataset(KEY, server.url, "new-one")
         assert created["workspace"] == "team-a"
+        # Storage configs kept from 0.1.0 got the ids the server derives, and a type.
+        workspace_id = api.get_workspace(KEY, server.url, "team-a")["id"]
+        configs = api.list_storage_configs(KEY, server.url, "team-a")["storage_configs"]
+        assert {config["name"] for config in configs} >= {"default", "s3-store"}
+        for config in configs:
+            assert config["id"] == config_id(workspace_id, config["name"])
+            assert config["config_type"] == "GRAVITI"
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head(),)]
     # A second start finds it current and serves it as it was left.
@@ -92,9 +100,10 @@ def schema_of(url: str) -> dict[str, Any]:
         found = inspect(engine)
         return {
             table: {
-                "columns": [
+                # Order aside: a migration appends the columns it adds.
+                "columns": sorted(
                     (c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns(table)
-                ],
+                ),
                 "primary": found.get_pk_constraint(table)["constrained_columns"],
                 "foreign": sorted(
                     (tuple(f["constrained_columns"]), f["referred_table"])

@@ -22,6 +22,7 @@ from mock_server.resources.datasets.models import DatasetCreate, DatasetUpdate
 from mock_server.resources.datasets.store import DatasetStore
 from mock_server.resources.identity.models import Caller
 from mock_server.resources.identity.store import IdentityStore
+from mock_server.resources.storage_configs.models import StorageConfigSeed
 from mock_server.resources.storage_configs.store import StorageConfigStore
 from mock_server.state import StateAdmin
 from mock_server.testing import ServerProcess
@@ -127,7 +128,8 @@ def test_writes_on_the_same_connection_around_the_operations_are_seen(database: 
         assert mock.datasets.list_datasets(caller, 0, 10).datasets[0].alias == "sql"
         # A new default storage config is used by the next create.
         with mock.backend.db.write() as conn:
-            mock.backend.get(StorageConfigStore).put(conn, ws, "s3", "S3", default=True)
+            seed = StorageConfigSeed(name="s3", workspace=ws, backend_type="S3", default=True)
+            mock.backend.get(StorageConfigStore).put(conn, seed)
         created = mock.datasets.create_dataset(caller, DatasetCreate(name="b"))
         assert (created.storage_config, created.backend_type) == ("s3", "S3")
     finally:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
+from mock_server.core.paging import Limit, Offset
 from mock_server.core.routing import json_response
 from mock_server.resources.datasets.models import (
     DatasetCreate,
@@ -18,9 +19,6 @@ from mock_server.resources.datasets.models import (
 )
 from mock_server.resources.datasets.store import DatasetKey, DatasetStore
 from mock_server.resources.identity.routes import AUTH_ERRORS, Auth
-
-MAX_LIMIT = 1000
-MAX_OFFSET = 2**31 - 1
 
 Datasets = Annotated[DatasetStore, Depends(store_dependency(DatasetStore))]
 
@@ -40,8 +38,6 @@ async def writable_dataset(
 # The dataset a nested route works on, for reading or for writing.
 ReadableDataset = Annotated[DatasetKey, Depends(readable_dataset)]
 WritableDataset = Annotated[DatasetKey, Depends(writable_dataset)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 BODY_ERRORS = (errors.InvalidParams, errors.ParamsMissing, errors.PayloadTooLarge)
 ON_DATASET = (errors.AccessDenied, errors.ResourceNotExist)

@@ -121,6 +121,11 @@ class DatasetStore(Store):
             raise errors.DatasetNotFound(workspace, name)
         return found
 
+    @staticmethod
+    def lookup(conn: Connection, workspace: str, name: str) -> DatasetKey | None:
+        """The dataset ``workspace/name`` for no caller at all (seeds, the control plane)."""
+        return _find(conn, workspace, name)
+
     # ------------------------------------------------------------------ operations
 
     def create_dataset(self, caller: Caller, body: DatasetCreate) -> DatasetPublic:

@@ -1,4 +1,9 @@
-"""The storage_config table: a workspace's places for dataset files, one of them the default."""
+"""The storage_config table: a workspace's places for dataset files, one of them the default.
+
+``id`` is unique across workspaces; ``(workspace, name)`` is unique; at most one config
+of a workspace has ``is_default`` set (the store keeps it so: every change of default
+clears the others in the same transaction).
+"""
 
 from __future__ import annotations
 
@@ -14,17 +19,25 @@ class BackendType(StrEnum):
     AZURE = "AZURE"
 
 
+class ConfigType(StrEnum):
+    # Storage of the service's own, or a bucket of the user's that the service may use.
+    GRAVITI = "GRAVITI"
+    AUTHORIZED = "AUTHORIZED"
+
+
 class StorageConfigRow(SQLModel, table=True):
     __tablename__ = "storage_config"
     __table_args__ = (UniqueConstraint("workspace", "name"),)
 
     seq: int | None = Field(default=None, primary_key=True)
+    id: str = Field(unique=True, max_length=32)
     workspace: str = Field(
         sa_column=Column(
             String(128), ForeignKey("workspace.name", ondelete="CASCADE"), nullable=False
         )
     )
     name: str = Field(max_length=128)
+    config_type: str = Field(default=ConfigType.GRAVITI.value, max_length=16)
     backend_type: str = Field(default=BackendType.OSS.value, max_length=8)
     is_default: bool = False
 
