@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +17,7 @@ from mock_server.clock import Clock, IdFactory, parse_time
 from mock_server.db import make_engine
 from mock_server.limits import BodySizeLimit
 from mock_server.settings import Settings
+from mock_server.startup import exit_at_startup
 from mock_server.store import DatasetStore
 
 logger = logging.getLogger("mock_server")
@@ -45,21 +47,47 @@ def build_store(settings: Settings) -> DatasetStore:
     return store
 
 
-def create_app(settings: Settings | None = None, *, store: DatasetStore | None = None) -> FastAPI:
-    """A new app; ``store`` lets a caller share or pre-build the state."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: DatasetStore | None = None,
+    seed_in_background: bool = False,
+) -> FastAPI:
+    """A new app; ``store`` lets a caller share or pre-build the state.
+
+    ``seed_in_background`` is the server process's mode: the app serves as soon as its
+    store is open (health answers 200, ready 503) while a thread applies the start-up
+    seed, and ready turns 200 once it is in. A start-up failure there ends the process
+    (``startup.exit_at_startup``). Otherwise the seed is in before the app serves, as
+    ``mock_graviti()`` and the tests want.
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_store = store is None
-        app.state.store = store or build_store(settings)
-        control.startup(app, app.state.store)
-        app.state.ready = True
+        seeding: threading.Thread | None = None
+        if seed_in_background:
+            try:
+                app.state.store = store or build_store(settings)
+            except Exception as exc:
+                exit_at_startup("cannot open the database", exc)
+            seeding = threading.Thread(
+                target=_seed_then_ready, args=(app,), name="startup-seed", daemon=True
+            )
+            seeding.start()
+        else:
+            app.state.store = store or build_store(settings)
+            control.startup(app, app.state.store)
+            app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
-            if own_store:
+            # A seed still running when the server stops is left to die with the
+            # process (its transaction rolls back); closing the store under it would
+            # only turn that into a logged error.
+            if own_store and (seeding is None or not seeding.is_alive()):
                 app.state.store.close()
 
     app = FastAPIOffline(
@@ -79,6 +107,14 @@ def create_app(settings: Settings | None = None, *, store: DatasetStore | None =
         control.install(app, settings)
     install_openapi(app)
     return app
+
+
+def _seed_then_ready(app: FastAPI) -> None:
+    try:
+        control.startup(app, app.state.store)
+    except Exception as exc:
+        exit_at_startup("the start-up seed cannot be applied", exc)
+    app.state.ready = True
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -102,7 +138,7 @@ def install_openapi(app: FastAPI) -> None:
 
 def app_from_environment() -> FastAPI:
     """The factory uvicorn's workers call: settings come from ``GRAVITI_MOCK_*`` variables."""
-    app = create_app(Settings())
+    app = create_app(Settings(), seed_in_background=True)
     # The server process: what is loaded by now (FastAPI, pydantic, SQLAlchemy, the
     # routes) lives as long as the process, and a full garbage collection walking it
     # stalls every request in flight for tens of milliseconds. Take it out of sight.
