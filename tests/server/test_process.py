@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import threading
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 from graviti.exception import NameConflictError, ResourceNotExistError
 from graviti.openapi import create_dataset, get_current_workspace, list_datasets
 
+from mock_server.store import DatasetStore
 from mock_server.testing import ServerProcess
 
 KEY = "ACCESSKEY-process00001"
@@ -146,7 +148,10 @@ def test_sigkill_during_concurrent_creates_loses_no_acknowledged_write(tmp_path:
                     headers={"X-Token": KEY},
                     timeout=10,
                 )
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                # Killed mid-call: refused or reset before the answer (ConnectionError),
+                # or cut off inside its body (ChunkedEncodingError). Either way the
+                # call was not acknowledged.
                 return
             if response.status_code == 200:
                 with lock:
@@ -180,6 +185,63 @@ def test_sigkill_during_concurrent_creates_loses_no_acknowledged_write(tmp_path:
     missing = set(acknowledged) - stored
     assert not missing, f"{len(missing)} acknowledged creates lost"
     assert len(acknowledged) >= 400
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_health_answers_and_ready_is_503_while_the_start_up_seed_runs(
+    tmp_path: Path, workers: str
+) -> None:
+    """The address is printed once the server accepts; seeding does not hold that up.
+
+    The test holds SQLite's write lock, so the start-up seed waits for as long as the
+    test says: no timing is guessed.
+    """
+    path = tmp_path / "mock.sqlite"
+    DatasetStore.from_url(f"sqlite:///{path}").close()  # the schema, before the lock
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"datasets": [{"name": "seeded", "workspace": "acme"}]}))
+    lock = sqlite3.connect(path, isolation_level=None)
+    try:
+        lock.execute("BEGIN IMMEDIATE")
+        server = ServerProcess(
+            database=f"sqlite:///{path}",
+            args=["--seed", str(seed), "--workers", workers],
+            env={"GRAVITI_MOCK_SQLITE_BUSY_TIMEOUT_MS": "120000"},
+        ).start(wait_ready=False)
+        try:
+            # Right after the address: no retry, each on a new connection.
+            for _ in range(2 * int(workers)):
+                assert requests.get(f"{server.url}/_mock/health", timeout=10).status_code == 200
+                ready = requests.get(f"{server.url}/_mock/ready", timeout=10)
+                assert ready.status_code == 503, ready.text
+            lock.execute("COMMIT")
+            server.wait_ready()
+            state = requests.get(f"{server.url}/_mock/state", timeout=10).json()
+            assert [item["name"] for item in state["datasets"]] == ["seeded"]
+        finally:
+            server.stop()
+    finally:
+        lock.close()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_stops_cleanly_as_killed_by_sigint(tmp_path: Path, workers: str) -> None:
+    """Ctrl+C reaches the terminal's whole process group; the server shuts down
+    gracefully, prints no traceback, and ends as killed by SIGINT (130 in a shell)."""
+    database = f"sqlite:///{tmp_path / 'mock.sqlite'}"
+    server = ServerProcess(database=database, args=["--workers", workers]).start()
+    process = server.process
+    assert process is not None
+    create_dataset(KEY, server.url, "before-ctrl-c")
+    os.killpg(process.pid, signal.SIGINT)  # the server leads its own process group
+    process.wait(timeout=30)
+    server.stop()
+    assert process.returncode == -signal.SIGINT, server.output
+    assert "Traceback" not in server.output
+    assert "KeyboardInterrupt" not in server.output
+    assert server.output.count("Application shutdown complete") == int(workers)
+    with ServerProcess(database=database) as again:
+        assert list_datasets(KEY, again.url)["total_count"] == 1
 
 
 def test_openapi_document_describes_every_v2_operation(app_client: TestClient) -> None:
