@@ -57,8 +57,19 @@ def check_encoding(engine: Engine) -> None:
     """
     if engine.dialect.name != "postgresql":
         return  # SQLite text is always Unicode
-    with engine.connect() as connection:
-        encoding = str(connection.exec_driver_sql("SHOW server_encoding").scalar())
+    # A bare DB-API connection: SQLAlchemy's own first connect already fails on a
+    # SQL_ASCII database (it reads the version string as bytes), with a cryptic error.
+    dialect = engine.dialect
+    args, kwargs = dialect.create_connect_args(engine.url)
+    connection = dialect.connect(*args, **kwargs)
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SHOW server_encoding")
+        row = cursor.fetchone()
+    finally:
+        connection.close()
+    value = row[0] if row else ""
+    encoding = value.decode("ascii", "replace") if isinstance(value, bytes) else str(value)
     if encoding.upper().replace("-", "") != "UTF8":
         raise StartupError(
             f"the database's encoding is {encoding}, and graviti-mock needs UTF8: create it "

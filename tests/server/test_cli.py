@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 from graviti.openapi import create_dataset, list_datasets
@@ -182,3 +184,24 @@ def test_a_seed_the_database_refuses_stops_the_whole_server(tmp_path: Path, work
     seed_errors = [line for line in error_lines(result) if "start-up seed" in line]
     assert seed_errors, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_database_that_is_not_utf8_is_refused_at_start(postgres_url: str) -> None:
+    name = f"ascii_{os.getpid()}"
+    admin = postgres_url.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name}")
+        connection.execute(
+            f"CREATE DATABASE {name} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' "
+            "TEMPLATE template0"
+        )
+    try:
+        database = postgres_url.rsplit("/", 1)[0] + f"/{name}"
+        result = run_serve("--database", database)
+        assert result.returncode == 1, result.stderr
+        lines = error_lines(result)
+        assert len(lines) == 1 and "SQL_ASCII" in lines[0] and "UTF8" in lines[0], lines
+        assert "serving on" not in result.stdout
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name}")
