@@ -39,10 +39,12 @@ class ServerProcess:
         startup_timeout: float = 60.0,
         verify: str | bool = True,
         argv: Sequence[str] | None = None,
+        cwd: str | Path | None = None,
     ) -> None:
         """``argv`` replaces the whole command (``--host``, ``--port`` and ``--database``
         included), for tests that run a command exactly as a user would type it."""
         self.argv = list(argv) if argv is not None else None
+        self.cwd = cwd
         self.database = database
         self.host = host
         self.port = port
@@ -105,6 +107,7 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
+            cwd=self.cwd,
             start_new_session=True,
         )
         try:
