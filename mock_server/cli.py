@@ -35,7 +35,7 @@ from mock_server.db import make_engine
 from mock_server.errors import InvalidParams
 from mock_server.seeding import load_seed
 from mock_server.settings import Settings
-from mock_server.startup import StartupError, check_encoding, one_line
+from mock_server.startup import STARTUP_FAILURE, StartupError, check_encoding, one_line
 
 # Options that map one to one onto Settings fields (and so onto GRAVITI_MOCK_* variables).
 SERVE_OPTIONS: dict[str, dict[str, Any]] = {
@@ -111,6 +111,10 @@ def export(settings: Settings) -> None:
         os.environ[f"GRAVITI_MOCK_{name.upper()}"] = str(value)
 
 
+class UsageError(Exception):
+    """A bad option: status 2, like argparse's own errors."""
+
+
 def check(settings: Settings) -> None:
     """Everything that can be refused before the server listens, as one-line errors.
 
@@ -155,10 +159,6 @@ def check(settings: Settings) -> None:
         raise StartupError(f"cannot open the database: {one_line(exc)}") from None
     finally:
         engine.dispose()
-
-
-class UsageError(Exception):
-    """A bad option: status 2, like argparse's own errors."""
 
 
 def announce(settings: Settings, sock: socket.socket) -> Callable[[], None]:
@@ -227,11 +227,17 @@ class Supervisor(Multiprocess):
             super().init_processes()
 
     def keep_subprocess_alive(self) -> None:
+        # Checked here as well as by uvicorn, which only learned to stop on a worker's
+        # start-up failure in recent releases (older ones restart it forever).
+        for process in self.processes:
+            if process.process.exitcode == STARTUP_FAILURE:
+                self._failed(process)
+                return
         with sigint_blocked():
             super().keep_subprocess_alive()
         if self.should_exit.is_set() and self.stopped_by is None and self.failure is None:
             # uvicorn gave up on a worker that failed before serving.
-            self._failed(next(p for p in self.processes if p.exitcode is not None))
+            self._failed(next(p for p in self.processes if p.process.exitcode is not None))
 
     def handle_int(self) -> None:
         self.stopped_by = signal.SIGINT
@@ -242,9 +248,9 @@ class Supervisor(Multiprocess):
         super().handle_term()
 
     def _failed(self, process: Process) -> None:
-        code = process.exitcode
+        code = process.process.exitcode
         self.status = code if code is not None and code > 0 else 1
-        self.failure = f"worker [{process.pid}] failed to start (status {code}); stopping"
+        self.failure = f"worker [{process.process.pid}] failed to start (status {code}); stopping"
         self.should_exit.set()
 
     def _wait_for_workers(self) -> bool:
@@ -255,7 +261,7 @@ class Supervisor(Multiprocess):
             if self.should_exit.is_set():
                 return False
             for process in list(waiting):
-                if process.is_ready(timeout=0.2):
+                if serving(process):
                     waiting.remove(process)
                 elif not process.process.is_alive():
                     process.join()
@@ -279,6 +285,16 @@ class Supervisor(Multiprocess):
             print(f"graviti-mock: {self.failure}", file=sys.stderr, flush=True)
         self.terminate_all()
         self.join_all()
+
+
+def serving(process: Process) -> bool:
+    """Whether a worker serves: its server finished start-up where uvicorn reports that
+    (``is_ready``, recent releases), else that it answers the supervisor at all. Either
+    way the socket already listens, so a client is queued, never refused."""
+    is_ready: Callable[..., bool | None] | None = getattr(process, "is_ready", None)
+    if is_ready is not None:
+        return bool(is_ready(timeout=0.2))
+    return process.ping(timeout=0.2)
 
 
 def serve(settings: Settings) -> int:
