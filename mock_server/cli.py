@@ -315,7 +315,12 @@ def serve(settings: Settings) -> int:
         server_header=False,
         proxy_headers=False,
     )
-    sock = config.bind_socket()
+    try:
+        sock = config.bind_socket()
+    except SystemExit:
+        # uvicorn has logged why, in one line ("Address already in use"); its status
+        # would be 3, which this command keeps for a start-up seed that fails.
+        return 1
     # Listen now: a client that connects as soon as it reads the address waits in the
     # backlog instead of being refused while the app loads.
     sock.listen(config.backlog)
