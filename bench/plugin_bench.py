@@ -75,12 +75,16 @@ def reset_over_http(repeat: int = 200) -> dict[str, list[float]]:
 
 
 def reset_in_store(repeat: int = 1000) -> list[float]:
-    from mock_server.store import DatasetStore
+    from mock_server import Settings
+    from mock_server.app import build_backend
+    from mock_server.resources import RESOURCES
+    from mock_server.resources.identity.store import IdentityStore
+    from mock_server.state import StateAdmin
 
-    store = DatasetStore.from_url("sqlite://")
-    store.add_access_key(KEY)
-    samples = _timed(store.reset, repeat)
-    store.close()
+    backend = build_backend(Settings(database="sqlite://"))
+    backend.get(IdentityStore).add_access_key(KEY)
+    samples = _timed(StateAdmin(backend, RESOURCES).reset, repeat)
+    backend.close()
     return samples
 
 
@@ -122,7 +126,7 @@ def main() -> dict[str, object]:
     print(f"session server start (spawn to ready): {_ms(start)}")
     store = reset_in_store()
     figures["store reset"] = store
-    print(f"DatasetStore.reset(), in-memory SQLite: {_ms(store)}")
+    print(f"StateAdmin.reset(), in-memory SQLite: {_ms(store)}")
     for label, samples in reset_over_http().items():
         figures[f"http reset {label}"] = samples
         print(f"POST /_mock/reset over HTTP ({label}): {_ms(samples)}")

@@ -33,7 +33,10 @@ from urllib.parse import urlsplit
 import requests
 from sqlalchemy import insert, select
 
-from mock_server.store import BRANCH, DATASET, DatasetStore
+from mock_server import Settings
+from mock_server.app import build_backend
+from mock_server.resources.datasets.tables import BRANCH, DATASET
+from mock_server.resources.identity.store import IdentityStore
 from mock_server.testing import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -453,11 +456,12 @@ def bench_sdk(report: Report, url: str, calls: int) -> None:
 
 def populate(database: str, key: str, count: int, prefix: str) -> str:
     """Store ``count`` datasets for ``key`` straight into the database, as another process."""
-    store = DatasetStore.from_url(database)
+    backend = build_backend(Settings(database=database))
+    engine = backend.db.engine
     try:
-        caller = store.add_access_key(key)
-        now = store.clock.stamp()
-        with store.engine.begin() as conn:
+        caller = backend.get(IdentityStore).add_access_key(key)
+        now = backend.clock.stamp()
+        with engine.begin() as conn:
             for start in range(0, count, 10_000):
                 rows = [
                     {
@@ -482,12 +486,12 @@ def populate(database: str, key: str, count: int, prefix: str) -> str:
                 select(DATASET.c.seq).where(DATASET.c.workspace == caller.workspace)
             ).scalars()
             conn.execute(insert(BRANCH), [{"dataset_seq": s, "name": "main"} for s in seqs])
-        with store.engine.connect() as conn:
+        with engine.connect() as conn:
             # Measure a database that holds the rows, not one still digesting a bulk load.
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return caller.workspace
     finally:
-        store.close()
+        backend.close()
 
 
 def rss_mb(pid: int) -> float:
@@ -523,10 +527,11 @@ def bench_large(
         client.timed("POST", "/v2/datasets", {"name": f"late-{i}"})
         after_write.append(client.timed("GET", path))
     foreign = []
-    writer = DatasetStore.from_url(database)
+    writer = build_backend(Settings(database=database))
     try:
         for i in range(5):
-            writer.add_access_key(new_key(f"x{i}"))  # a write by another process
+            # A write by another process.
+            writer.get(IdentityStore).add_access_key(new_key(f"x{i}"))
             foreign.append(client.timed("GET", path))
     finally:
         writer.close()

@@ -20,7 +20,8 @@ and 504, only 200 and 201 counted as success, and one keep-alive
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeAlias
 from uuid import uuid4
 
 from requests import Response, Session
@@ -28,15 +29,24 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from client._version import __version__
-from client.exceptions import error_from_response
+from client.exceptions import ResponseError, error_from_response
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "X_SOURCE",
+    "Rows",
+    "SortParam",
     "endpoint",
     "get_session",
+    "json_integer",
+    "json_object",
     "open_api_do",
 ]
+
+# The SDK's ``graviti.utility.SortParam``: one key, or several sent as a repeated parameter.
+SortParam: TypeAlias = str | Iterable[str] | None
+# The rows of add/update calls, as the SDK types them.
+Rows: TypeAlias = list[dict[str, Any]] | tuple[dict[str, Any], ...]
 
 X_SOURCE = f"graviti-mock-client/{__version__}"
 DEFAULT_TIMEOUT = 30.0
@@ -99,9 +109,12 @@ def open_api_do(
 ) -> Response:
     """Send one OpenAPI request to the full ``url`` and return the 200 or 201 response.
 
-    Query parameters whose value is None are left out of the URL (requests
-    drops them). A JSON body is sent whenever ``json`` is not None, an empty
-    dict included.
+    Query parameters are encoded by requests, as the SDK's are: a None value is
+    left out, a boolean is written as ``True``/``False``, a list (any iterable
+    but a string) repeats the key, and ``|``, ``:`` and the like are
+    percent-encoded. A JSON body is sent whenever ``json`` is not None, an
+    empty dict included, whatever the method (DELETE too); with ``json`` None
+    there is neither a body nor a Content-Type.
 
     Raises:
         ResponseError: Or the subclass picked by (status, code), for any other status.
@@ -118,3 +131,43 @@ def open_api_do(
     if response.status_code not in _SUCCESS:
         raise error_from_response(response)
     return response
+
+
+def json_object(response: Response) -> dict[str, Any]:
+    """The JSON object in the body of a successful ``response``.
+
+    Raises:
+        ResponseError: With ``code`` None, when the body is not a JSON object.
+    """
+    body = _json_body(response)
+    if not isinstance(body, dict):
+        raise _unexpected_body(response, "a JSON object")
+    return body
+
+
+def json_integer(response: Response) -> int:
+    """The bare JSON integer in the body of a successful ``response``.
+
+    Raises:
+        ResponseError: With ``code`` None, when the body is not a JSON integer.
+    """
+    body = _json_body(response)
+    # bool is an int subclass, but ``true`` is not a count.
+    if not isinstance(body, int) or isinstance(body, bool):
+        raise _unexpected_body(response, "a JSON integer")
+    return body
+
+
+def _json_body(response: Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:  # requests' JSONDecodeError, also raised for undecodable bytes
+        return None
+
+
+def _unexpected_body(response: Response, expected: str) -> ResponseError:
+    return ResponseError(
+        f"expected {expected} in the body, got {response.text[:200]!r}",
+        response=response,
+        status_code=response.status_code,
+    )

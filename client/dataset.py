@@ -10,10 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from requests import Response
-
-from client._http import endpoint, open_api_do
-from client.exceptions import ResponseError
+from client._http import endpoint, json_object, open_api_do
 
 __all__ = [
     "create_dataset",
@@ -25,20 +22,6 @@ __all__ = [
 ]
 
 DEFAULT_PAGE_SIZE = 128
-
-
-def _json_object(response: Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ResponseError(
-            f"expected a JSON object in the body, got {response.text[:200]!r}",
-            response=response,
-            status_code=response.status_code,
-        )
-    return body
 
 
 def create_dataset(
@@ -61,13 +44,13 @@ def create_dataset(
     if with_draft is not None:
         post_data["with_draft"] = with_draft
     response = open_api_do("POST", access_key, endpoint(url, "/v2/datasets"), json=post_data)
-    return _json_object(response)
+    return json_object(response)
 
 
 def get_dataset(access_key: str, url: str, workspace: str, dataset: str) -> dict[str, Any]:
     """Execute the OpenAPI ``GET /v2/datasets/{workspace}/{dataset}`` and return the dataset."""
     response = open_api_do("GET", access_key, endpoint(url, f"/v2/datasets/{workspace}/{dataset}"))
-    return _json_object(response)
+    return json_object(response)
 
 
 def list_datasets(
@@ -85,7 +68,7 @@ def list_datasets(
     """
     params = {"offset": offset, "limit": limit}
     response = open_api_do("GET", access_key, endpoint(url, "/v2/datasets"), params=params)
-    return _json_object(response)
+    return json_object(response)
 
 
 def update_dataset(
@@ -115,7 +98,7 @@ def update_dataset(
         endpoint(url, f"/v2/datasets/{workspace}/{dataset}"),
         json=patch_data,
     )
-    return _json_object(response)
+    return json_object(response)
 
 
 def delete_dataset(access_key: str, url: str, workspace: str, dataset: str) -> None:

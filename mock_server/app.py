@@ -1,24 +1,35 @@
-"""The application factory: nothing binds a database or reads the environment at import."""
+"""The application factory: nothing binds a database or reads the environment at import.
+
+The app is built from the resource registry: each resource's router is mounted, its
+store added to the backend, its seed sections to the seed format and its tables to
+reset and snapshots.
+"""
 
 from __future__ import annotations
 
 import gc
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from mock_server import __version__, control, handlers, routes
-from mock_server.clock import Clock, IdFactory, parse_time
-from mock_server.db import make_engine
-from mock_server.limits import BodySizeLimit
+from mock_server import __version__, control
+from mock_server.core import errors, handlers
+from mock_server.core.backend import Backend
+from mock_server.core.clock import Clock, IdFactory, parse_time
+from mock_server.core.database import Database, make_engine
+from mock_server.core.limits import BodySizeLimit
+from mock_server.core.resource import Resource
+from mock_server.migrations import prepare_schema
+from mock_server.resources import RESOURCES
+from mock_server.resources.identity.store import IdentityStore
 from mock_server.settings import Settings
 from mock_server.startup import exit_at_startup
-from mock_server.store import DatasetStore
+from mock_server.state import StateAdmin
 
 logger = logging.getLogger("mock_server")
 
@@ -31,64 +42,93 @@ Every `/v2` call needs an access key in the `X-Token` header (`ACCESSKEY-…` or
 """
 
 
-def build_store(settings: Settings) -> DatasetStore:
+def build_backend(
+    settings: Settings, resources: Sequence[Resource] = RESOURCES, *, cache: bool = True
+) -> Backend:
+    """The state behind an app: the database (schema brought up to date) and the stores.
+
+    ``cache=False`` reads through to the database on every call, as on PostgreSQL.
+    """
     clock = Clock(parse_time(settings.frozen_time) if settings.frozen_time else None)
     engine = make_engine(
         settings.database,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         max_pages=settings.sqlite_max_pages,
     )
-    store = DatasetStore(
-        engine, clock=clock, ids=IdFactory(settings.id_seed), strict=settings.strict
+    prepare_schema(engine, resources)
+    backend = Backend(
+        Database(engine, cache=cache),
+        clock=clock,
+        ids=IdFactory(settings.id_seed),
+        strict=settings.strict,
+        stores=[resource.store for resource in resources if resource.store is not None],
     )
+    register_access_keys(backend, settings)
+    return backend
+
+
+def register_access_keys(backend: Backend, settings: Settings) -> None:
+    identity = backend.get(IdentityStore)
     for entry in settings.access_keys:
         key, _, workspace = entry.partition("=")
-        store.add_access_key(key, workspace or None)
-    return store
+        identity.add_access_key(key, workspace or None)
 
 
 def create_app(
     settings: Settings | None = None,
     *,
-    store: DatasetStore | None = None,
+    backend: Backend | None = None,
+    resources: Sequence[Resource] = RESOURCES,
     seed_in_background: bool = False,
 ) -> FastAPI:
-    """A new app; ``store`` lets a caller share or pre-build the state.
+    """A new app; ``backend`` lets a caller share or pre-build the state.
 
     ``seed_in_background`` is the server process's mode: the app serves as soon as its
-    store is open (health answers 200, ready 503) while a thread applies the start-up
+    backend is open (health answers 200, ready 503) while a thread applies the start-up
     seed, and ready turns 200 once it is in. A start-up failure there ends the process
     (``startup.exit_at_startup``). Otherwise the seed is in before the app serves, as
     ``mock_graviti()`` and the tests want.
     """
     settings = settings or Settings()
+    resources = tuple(resources)
+    if backend is not None:
+        # Given from outside: usable (seeded, inspected) before the app's lifespan starts.
+        app_state: dict[str, Any] = {
+            "backend": backend,
+            "admin": StateAdmin(backend, resources),
+        }
+    else:
+        app_state = {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own_store = store is None
+        own_backend = backend is None
         seeding: threading.Thread | None = None
+        try:
+            state = backend or build_backend(settings, resources)
+        except Exception as exc:
+            if not seed_in_background:
+                raise
+            exit_at_startup("cannot open the database", exc)
+        app.state.backend = state
+        app.state.admin = app_state.get("admin") or StateAdmin(state, resources)
         if seed_in_background:
-            try:
-                app.state.store = store or build_store(settings)
-            except Exception as exc:
-                exit_at_startup("cannot open the database", exc)
             seeding = threading.Thread(
                 target=_seed_then_ready, args=(app,), name="startup-seed", daemon=True
             )
             seeding.start()
         else:
-            app.state.store = store or build_store(settings)
-            control.startup(app, app.state.store)
+            control.startup(app)
             app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
             # A seed still running when the server stops is left to die with the
-            # process (its transaction rolls back); closing the store under it would
+            # process (its transaction rolls back); closing the backend under it would
             # only turn that into a logged error.
-            if own_store and (seeding is None or not seeding.is_alive()):
-                app.state.store.close()
+            if own_backend and (seeding is None or not seeding.is_alive()):
+                state.close()
 
     app = FastAPIOffline(
         title="graviti-mock",
@@ -99,19 +139,25 @@ def create_app(
     )
     app.state.settings = settings
     app.state.ready = False
+    for name, value in app_state.items():
+        setattr(app.state, name, value)
     handlers.install(app)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
-    app.include_router(routes.router)
+    # Any call may find the database busy, read-only or full (503), or hit a bug (500).
+    common = errors.error_responses(errors.GravitiError, errors.ServiceUnavailable)
+    for resource in resources:
+        if resource.router is not None:
+            app.include_router(resource.router, responses=common)
     app.include_router(control.probes)
     if settings.control:
-        control.install(app, settings)
+        control.install(app, settings, resources)
     install_openapi(app)
     return app
 
 
 def _seed_then_ready(app: FastAPI) -> None:
     try:
-        control.startup(app, app.state.store)
+        control.startup(app)
     except Exception as exc:
         exit_at_startup("the start-up seed cannot be applied", exc)
     app.state.ready = True

@@ -29,10 +29,11 @@ from uvicorn.supervisors import Multiprocess
 from uvicorn.supervisors.multiprocess import Process
 
 from mock_server import __version__
-from mock_server.app import build_store
-from mock_server.clock import parse_time
-from mock_server.db import make_engine
-from mock_server.errors import InvalidParams
+from mock_server.app import build_backend
+from mock_server.core.clock import parse_time
+from mock_server.core.database import make_engine
+from mock_server.core.errors import InvalidParams
+from mock_server.migrations import SchemaError
 from mock_server.seeding import load_seed
 from mock_server.settings import Settings
 from mock_server.startup import STARTUP_FAILURE, StartupError, check_encoding, one_line
@@ -87,7 +88,25 @@ def parser() -> argparse.ArgumentParser:
             default=None,
             help=help_text,
         )
+    portex = commands.add_parser(
+        "install-portex",
+        help="install the Portex standard types (file.Image...) the graviti SDK needs",
+        description="Put the Portex standard types where the graviti SDK looks for them "
+        "(<tempdir>/portex/...), as a local git work tree, so file columns work offline.",
+    )
+    portex.add_argument("--force", action="store_true", help="rebuild even a clean tree")
     return top
+
+
+def install_portex(force: bool) -> None:
+    from mock_server.portex import PortexInstallError
+    from mock_server.portex import install_portex as install
+
+    try:
+        install(force=force)
+    except PortexInstallError as exc:
+        print(f"graviti-mock: install-portex: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -151,8 +170,11 @@ def check(settings: Settings) -> None:
         raise StartupError(f"--database: {one_line(exc)}") from None
     try:
         check_encoding(engine)
-        # Opening the store creates the schema once, here, before workers race to.
-        build_store(settings).close()
+        # Opening the backend brings the schema up to date once, here, before any worker.
+        build_backend(settings).close()
+    except SchemaError as exc:
+        # A database this release cannot serve: what to do is in the message.
+        raise StartupError(str(exc)) from None
     except StartupError:
         raise
     except Exception as exc:
@@ -348,6 +370,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     # killed by SIGINT, instead of a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     args = parser().parse_args(argv)
+    if args.command == "install-portex":
+        install_portex(args.force)
+        return
     try:
         settings = settings_from(args)
     except ValidationError as exc:

@@ -5,33 +5,53 @@ the SDK's own retries (POST on 429/5xx, three times) behave as they do over the 
 a 503 fault on a create is absorbed by the SDK's retry, a 500 on a GET is raised.
 The app runs on an event loop in one background thread (an anyio blocking portal),
 called directly through ASGI. Requests to other hosts go out as usual.
+
+Several blocks may be active at once (nested, one per thread, one per asyncio task):
+
+- the innermost active block of the calling context (its thread, or its task) that
+  serves the host answers; a context with no active block of its own is answered by
+  the most recently entered active block of any thread;
+- a mock's control calls (``fail``, ``requests``, ``clock``, ``reset``...) go straight
+  to its own app, never through that choice, and fail once its block has ended;
+- each call of a decorated function runs in a mock of its own, a coroutine function's
+  for its whole await; what would run after the call returns (a generator, a class, a
+  returned coroutine) is refused, so no call meant for the mock reaches the service.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import http.client
+import inspect
 import io
+import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager, AbstractContextManager, ContextDecorator
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from contextvars import ContextVar
 from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ParamSpec, Self, TypeVar, overload
+from typing import Any, ParamSpec, Self, TypeVar, cast, overload
 from urllib.parse import unquote, urlsplit
 
 import anyio
 import anyio.from_thread
+import requests
 from fastapi import FastAPI
+from requests import PreparedRequest
+from requests.adapters import HTTPAdapter
 from starlette.types import Message
 from urllib3 import HTTPResponse
 from urllib3._collections import HTTPHeaderDict
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.util.request import SKIP_HEADER, SKIPPABLE_HEADERS
 
 from mock_server.app import create_app
+from mock_server.control.interceptor import DROP_EXTENSION
 from mock_server.control_client import MockControl
-from mock_server.interceptor import DROP_EXTENSION
+from mock_server.portex import ensure_portex
 from mock_server.seeding import Seed, combine, load_seed, parse_seed
 from mock_server.settings import Settings
 
@@ -53,15 +73,31 @@ def _target(url: str) -> Target:
 # ---------------------------------------------------------------------------- interception
 
 _lock = threading.Lock()
+# Every active mock, oldest first: the fallback for a thread with no block of its own.
 _active: list[InProcessMock] = []
+# The blocks entered in the calling context, innermost last. A context variable rather
+# than a thread-local: each asyncio task gets its own, and asyncio.to_thread (or
+# contextvars.copy_context().run) carries a block into a worker thread. An entry may
+# outlive its block (left from another context), so only active mocks count.
+_entered: ContextVar[tuple[InProcessMock, ...]] = ContextVar("graviti_mock_entered", default=())
 _originals: dict[str, Any] = {}
 
 
 def _find(target: Target) -> InProcessMock | None:
-    with _lock:
-        for mock in reversed(_active):
-            if target in mock.targets:
-                return mock
+    """The mock that answers ``target`` for the caller, or None to let the call out.
+
+    The caller's own blocks decide when it has any (the innermost one for the host);
+    otherwise the most recently entered active block of any thread answers.
+    """
+    own = [mock for mock in _entered.get() if mock.active]
+    if own:
+        candidates = own
+    else:
+        with _lock:
+            candidates = list(_active)
+    for mock in reversed(candidates):
+        if target in mock.targets:
+            return mock
     return None
 
 
@@ -89,7 +125,7 @@ def _make_request(
         return _originals["_make_request"](
             self, conn, method, url, body, headers, retries, *args, **kwargs
         )
-    response = mock.respond(self, method, url, body, headers or {}, **kwargs)
+    response = mock.respond(_pool_target(self, url), method, url, body, headers or {}, **kwargs)
     response.retries = retries
     response._connection = kwargs.get("response_conn")
     response._pool = self
@@ -114,6 +150,40 @@ def _uninstall() -> None:
     if _originals:
         HTTPConnectionPool._make_request = _originals.pop("_make_request")  # type: ignore[method-assign]
         HTTPSConnectionPool._prepare_proxy = _originals.pop("_prepare_proxy")  # type: ignore[method-assign]
+
+
+# http.client's own checks (HTTPConnection.putheader), so a header it would refuse to
+# send is refused here too, with the same ValueError.
+_legal_header_name = re.compile(rb"[^:\s][^:\r\n]*").fullmatch
+_illegal_header_value = re.compile(rb"\n(?![ \t])|\r(?![ \t\n])").search
+
+
+def _wire_headers(headers: Mapping[Any, Any]) -> list[tuple[bytes, bytes]]:
+    """The header lines urllib3 and http.client would put on the wire, as ASGI pairs.
+
+    A ``str`` is encoded as latin-1, ``bytes`` go as they are, an int as its digits;
+    urllib3's ``SKIP_HEADER`` leaves the header out.
+    """
+    lines: list[tuple[bytes, bytes]] = []
+    for name, value in headers.items():
+        if isinstance(value, str) and value == SKIP_HEADER:
+            if str(name).lower() not in SKIPPABLE_HEADERS:
+                allowed = "', '".join(header.title() for header in sorted(SKIPPABLE_HEADERS))
+                raise ValueError(f"urllib3.util.SKIP_HEADER only supports '{allowed}'")
+            continue
+        raw_name = name.encode("ascii") if isinstance(name, str) else bytes(name)
+        if not _legal_header_name(raw_name):
+            raise ValueError(f"Invalid header name {raw_name!r}")
+        if isinstance(value, str):
+            raw_value = value.encode("latin-1")
+        elif isinstance(value, int):
+            raw_value = str(value).encode("ascii")
+        else:
+            raw_value = bytes(value)
+        if _illegal_header_value(raw_value):
+            raise ValueError(f"Invalid header value {raw_value!r}")
+        lines.append((raw_name.lower(), raw_value))
+    return lines
 
 
 def _body_bytes(body: Any) -> bytes:
@@ -142,12 +212,71 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class InProcessMock(MockControl, ContextDecorator):
+class _OwnMockAdapter(HTTPAdapter):
+    """Sends a mock's control calls straight to its own app.
+
+    They never go through the interception, which picks a block by the caller's
+    context: ``outer.fail(...)`` inside a nested block must reach the outer mock.
+    """
+
+    def __init__(self, mock: InProcessMock) -> None:
+        super().__init__()
+        self.mock = mock
+
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        url = request.url or ""
+        try:
+            raw = self.mock.respond(
+                _target(url),
+                request.method or "GET",
+                url,
+                request.body,
+                request.headers,
+                preload_content=False,
+                decode_content=False,
+            )
+        except http.client.RemoteDisconnected as error:
+            raise requests.ConnectionError(error, request=request) from error
+        return self.build_response(request, raw)
+
+
+def _refuse_deferred(function: Callable[..., Any]) -> None:
+    """Refuse what a decorator cannot keep inside the mock: its body would run later."""
+    name = getattr(function, "__qualname__", repr(function))
+    if inspect.isclass(function):
+        raise TypeError(
+            f"mock_graviti cannot decorate the class {name}: decorate its functions, "
+            "or use the graviti_inprocess fixture"
+        )
+    for kind, test in (
+        ("an async generator", inspect.isasyncgenfunction),
+        ("a generator", inspect.isgeneratorfunction),
+    ):
+        if test(function):
+            raise TypeError(
+                f"mock_graviti cannot decorate {kind} function ({name}): its body runs "
+                "after the call returns, outside the mock; use `with mock_graviti():` "
+                "(or `async with`) inside it"
+            )
+
+
+class InProcessMock(MockControl):
     """A fresh mock app per ``with`` block (or decorated call), answering ``hosts``.
 
     It is a :class:`~mock_server.control_client.MockControl` on its first host, so the
     control API is the same as over HTTP: ``seed``, ``requests``, ``fail``, ``delay``,
-    ``clock``, ``reset``, ``state``, ``assert_called``.
+    ``clock``, ``reset``, ``state``, ``assert_called``. Those calls always reach this
+    mock, whichever block answers the SDK. Used as a decorator, every call of the
+    function runs in a mock of its own, and this object controls the one of the call
+    running in the caller's context (else the latest call still running).
     """
 
     def __init__(
@@ -169,6 +298,52 @@ class InProcessMock(MockControl, ContextDecorator):
         self._portal_cm: AbstractContextManager[anyio.from_thread.BlockingPortal] | None = None
         self._lifespan: AbstractContextManager[Any] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Set under _lock: _in_use from entry to the end of the exit, _serving while the
+        # interception may pick this mock.
+        self._in_use = False
+        self._serving = False
+        # Used as a decorator: the mocks of the calls running now, oldest first; a
+        # call's mock points back at the decorator's handle.
+        self._calls: list[InProcessMock] = []
+        self._decorator: InProcessMock | None = None
+
+    @property
+    def active(self) -> bool:
+        """True between the start and the end of this mock's block."""
+        return self._serving
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            session = requests.Session()
+            # Nothing from the environment (a proxy, .netrc): the call goes to the app.
+            session.trust_env = False
+            adapter = _OwnMockAdapter(self)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            self._session = session
+        return self._session
+
+    def _live(self) -> InProcessMock:
+        """The running mock this object controls: itself, or the mock of a decorated call."""
+        if self._serving:
+            return self
+        for mock in reversed(_entered.get()):
+            if mock._decorator is self and mock.active:
+                return mock
+        with _lock:
+            if self._calls:
+                return self._calls[-1]
+        raise RuntimeError(
+            "mock_graviti() is not active: use its control calls inside its with block "
+            "or decorated function"
+        )
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        live = self._live()
+        if live is not self:
+            return live._call(method, path, **kwargs)
+        return super()._call(method, path, **kwargs)
 
     def _settings(self) -> Settings:
         base = self.settings_template
@@ -178,38 +353,62 @@ class InProcessMock(MockControl, ContextDecorator):
         return Settings(**values)
 
     def __enter__(self) -> Self:
-        if self.app is not None:
-            raise RuntimeError("this mock_graviti() is already active; use a new one to nest")
-        settings = self._settings()
-        self.token = settings.control_token
-        self._portal_cm = anyio.from_thread.start_blocking_portal()
-        self._portal = self._portal_cm.__enter__()
+        with _lock:
+            if self._in_use:
+                raise RuntimeError("this mock_graviti() is already active; use a new one to nest")
+            self._in_use = True
         try:
-            app = create_app(settings)
-            lifespan: AbstractAsyncContextManager[Any] = app.router.lifespan_context(app)
-            self._lifespan = self._portal.wrap_async_context_manager(lifespan)
-            self._lifespan.__enter__()
-            self._loop = self._portal.call(_running_loop)
-            self.app = app
-            with _lock:
-                _active.append(self)
-                _install()
-            if self.initial_seed is not None:
-                # The seed given here is this mock's start-up state: reset() returns to it.
-                initial = self.initial_seed
-                if isinstance(initial, Mapping):
-                    document = parse_seed(dict(initial))
-                else:
-                    document = load_seed(initial)
-                app.state.store.apply_seed(document)
-                earlier: Seed | None = app.state.startup_seed
-                if earlier is not None:
-                    document = combine(earlier, document)
-                app.state.startup_seed = document
+            self._start()
         except BaseException:
             self._shutdown()
             raise
         return self
+
+    async def __aenter__(self) -> Self:
+        # Started on the caller's own thread, as ``with`` does: the block belongs to the
+        # caller's context (its task), and SDK calls block the loop anyway.
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.__exit__(exc_type, exc, tb)
+
+    def _start(self) -> None:
+        # The SDK's file types come from a git clone on the client side; make it local.
+        ensure_portex()
+        settings = self._settings()
+        self.token = settings.control_token
+        self._portal_cm = anyio.from_thread.start_blocking_portal()
+        self._portal = self._portal_cm.__enter__()
+        app = create_app(settings)
+        lifespan: AbstractAsyncContextManager[Any] = app.router.lifespan_context(app)
+        self._lifespan = self._portal.wrap_async_context_manager(lifespan)
+        self._lifespan.__enter__()
+        self._loop = self._portal.call(_running_loop)
+        self.app = app
+        if self.initial_seed is not None:
+            # The seed given here is this mock's start-up state: reset() returns to it.
+            initial = self.initial_seed
+            if isinstance(initial, Mapping):
+                document = parse_seed(dict(initial))
+            else:
+                document = load_seed(initial)
+            app.state.admin.apply_seed(document)
+            earlier: Seed | None = app.state.startup_seed
+            if earlier is not None:
+                document = combine(earlier, document)
+            app.state.startup_seed = document
+        with _lock:
+            _active.append(self)
+            self._serving = True
+            if self._decorator is not None:
+                self._decorator._calls.append(self)
+            _install()
+        _entered.set((*_entered.get(), self))
 
     def __exit__(
         self,
@@ -221,10 +420,16 @@ class InProcessMock(MockControl, ContextDecorator):
 
     def _shutdown(self) -> None:
         with _lock:
+            self._serving = False
             if self in _active:
                 _active.remove(self)
+            if self._decorator is not None and self in self._decorator._calls:
+                self._decorator._calls.remove(self)
             if not _active:
                 _uninstall()
+        # Left in the context it was entered in (a block left from another context
+        # stays listed there, inactive, until that context ends).
+        _entered.set(tuple(mock for mock in _entered.get() if mock is not self))
         self.close()
         try:
             if self._lifespan is not None and self.app is not None:
@@ -233,9 +438,58 @@ class InProcessMock(MockControl, ContextDecorator):
             self.app = None
             self._loop = None
             self._lifespan = None
-            if self._portal_cm is not None:
-                self._portal_cm.__exit__(None, None, None)
-            self._portal_cm = self._portal = None
+            try:
+                if self._portal_cm is not None:
+                    self._portal_cm.__exit__(None, None, None)
+            finally:
+                self._portal_cm = self._portal = None
+                with _lock:
+                    self._in_use = False
+
+    def __call__(self, func: Callable[P, R]) -> Callable[P, R]:
+        """Decorate ``func``: each call runs in a fresh mock of its own, made like this one.
+
+        A coroutine function keeps its mock for the whole await. Generator functions and
+        classes are refused, and so is a call that returns a coroutine or a generator:
+        their code would run after the mock has ended.
+        """
+        _refuse_deferred(func)
+        if inspect.iscoroutinefunction(func):
+            coroutine_function = cast(Callable[P, Awaitable[Any]], func)
+
+            @functools.wraps(func)
+            async def run_coroutine(*args: P.args, **kwargs: P.kwargs) -> Any:
+                async with self._new_call():
+                    return await coroutine_function(*args, **kwargs)
+
+            return cast(Callable[P, R], run_coroutine)
+
+        @functools.wraps(func)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            with self._new_call():
+                result = func(*args, **kwargs)
+            if inspect.iscoroutine(result) or inspect.isgenerator(result):
+                result.close()  # never started: it made no call, and gives no warning
+                raise TypeError(
+                    f"{getattr(func, '__qualname__', func)!r} returned a "
+                    f"{type(result).__name__}, which would run after its mock_graviti() "
+                    "ended; decorate the async def (or generator's caller) itself"
+                )
+            if inspect.isasyncgen(result):
+                raise TypeError(
+                    f"{getattr(func, '__qualname__', func)!r} returned an async generator, "
+                    "which would run after its mock_graviti() ended"
+                )
+            return result
+
+        return run
+
+    def _new_call(self) -> InProcessMock:
+        mock = InProcessMock(
+            hosts=self.hosts, seed=self.initial_seed, settings=self.settings_template
+        )
+        mock._decorator = self
+        return mock
 
     def reset(
         self,
@@ -248,33 +502,31 @@ class InProcessMock(MockControl, ContextDecorator):
         return super().reset(to, seed=seed, id_seed=id_seed)
 
     @property
-    def store(self) -> Any:
-        """The app's :class:`~mock_server.store.DatasetStore`, for direct inspection."""
-        if self.app is None:
+    def backend(self) -> Any:
+        """The app's :class:`~mock_server.core.backend.Backend`, for direct inspection."""
+        app = self._live().app
+        if app is None:
             raise RuntimeError("mock_graviti() is not active")
-        return self.app.state.store
+        return app.state.backend
 
     # -------------------------------------------------------------- transport
 
     def respond(
         self,
-        pool: HTTPConnectionPool,
+        target: Target,
         method: str,
         url: str,
         body: Any,
-        headers: Mapping[str, str],
+        headers: Mapping[Any, Any],
         **options: Any,
     ) -> HTTPResponse:
-        """Answer one request from the app, as urllib3's ``_make_request`` would."""
+        """Answer one request to ``target`` from the app, as urllib3's ``_make_request`` would."""
         if self._loop is None or self.app is None:
             raise http.client.RemoteDisconnected("mock_graviti() has ended")
-        scheme, host, port = _pool_target(pool, url)
+        scheme, host, port = target
         parts = urlsplit(url)
         raw_path = parts.path or "/"
-        header_list = [
-            (name.lower().encode("latin-1"), str(value).encode("latin-1"))
-            for name, value in headers.items()
-        ]
+        header_list = _wire_headers(headers)
         if not any(name == b"host" for name, _ in header_list):
             default = DEFAULT_PORTS[scheme] == port
             header_list.append((b"host", (host if default else f"{host}:{port}").encode()))
@@ -392,8 +644,9 @@ def mock_graviti(
 ) -> InProcessMock | Callable[P, R]:
     """Answer every ``requests`` call to ``hosts`` from a fresh in-process mock.
 
-    A context manager (``with mock_graviti() as mock:``) and a decorator
-    (``@mock_graviti`` or ``@mock_graviti(seed=...)``); each use starts from fresh
+    A context manager (``with`` or ``async with mock_graviti() as mock:``) and a
+    decorator of plain and ``async def`` functions (``@mock_graviti`` or
+    ``@mock_graviti(seed=...)``); each block and each decorated call starts from fresh
     state. ``seed`` is a seed mapping or a JSON/YAML file; ``settings`` tunes the app
     (``strict``, ``id_seed``, ``frozen_time``, ``journal_size``, ...).
     """

@@ -6,8 +6,9 @@ Nothing happens until a test asks for a fixture:
   xdist worker; or, when ``GRAVITI_MOCK_URL`` is set, that already running server.
 - ``graviti_mock`` (function): the control API of that server, reset before the test,
   with ``url``, ``access_key`` and ``workspace`` for the code under test.
-- ``graviti_inprocess`` (function): ``mock_graviti()`` for the test, for the
-  high-level SDK (``graviti.Workspace`` wants https) with no socket at all.
+- ``graviti_inprocess`` (function): ``mock_graviti()`` for the test, started from
+  ``graviti_mock_settings`` as the server is, for the high-level SDK
+  (``graviti.Workspace`` wants https) with no socket at all.
 - ``@pytest.mark.graviti_seed(...)``: seed the state of one test, declaratively.
 
 Override ``graviti_mock_settings`` (session), ``graviti_mock_access_key`` or
@@ -243,6 +244,10 @@ def graviti_mock(
 ) -> Iterator[GravitiMock]:
     """The session server, reset for this test (start-up seed, the fixture's key and
     the test's ``graviti_seed`` markers), and its control API."""
+    from mock_server.portex import ensure_portex
+
+    # The SDK code under test runs here and loads its file types from a local git tree.
+    ensure_portex()
     if isinstance(graviti_server, RemoteServer):
         token = graviti_server.token
     else:
@@ -263,15 +268,18 @@ def graviti_mock(
 @pytest.fixture
 def graviti_inprocess(
     request: pytest.FixtureRequest,
+    graviti_mock_settings: Settings,
     graviti_mock_access_key: str,
     graviti_mock_workspace: str,
 ) -> Iterator[InProcessMock]:
-    """``mock_graviti()`` around the test, seeded with the fixture's key and markers."""
+    """``mock_graviti()`` around the test, started as the session server would be (the
+    settings' seed, strict mode, id seed, frozen time...), plus the fixture's key and
+    the test's markers; the database is always a fresh in-memory one."""
     from mock_server.inprocess import mock_graviti
 
     seed = merge_seeds(
         identity_seed(graviti_mock_access_key, graviti_mock_workspace),
         marker_seed(request, graviti_mock_workspace),
     )
-    with mock_graviti(seed=seed) as mock:
+    with mock_graviti(seed=seed, settings=graviti_mock_settings) as mock:
         yield mock

@@ -1,112 +1,27 @@
 """The seed format: start-up state from a JSON or YAML file, a POST body, or a state export.
 
-Everything but names is optional. Workspaces named by users, storage configs or
-datasets are created when the seed does not list them. ``GET /_mock/state`` answers
-this same format, so an export can be seeded back.
+A seed is ``options`` plus one list per seed section of the registered resources
+(``workspaces``, ``users``, ``storage_configs``, ``datasets``, ...), applied in registry
+order. Everything but names is optional. ``GET /_mock/state`` answers this same
+format, so an export can be seeded back.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, create_model, field_validator
 
-from mock_server import errors
-from mock_server.clock import format_time, parse_time
-from mock_server.models import (
-    ALIAS_MAX,
-    NAME_PATTERN,
-    TEXT_PATTERN,
-    BackendType,
-    WorkspaceType,
-)
+from mock_server.core import errors
+from mock_server.core.resource import Resource, SeedSection
+from mock_server.core.seeds import SeedModel, wire_time
 
-ID_PATTERN = r"^[0-9a-f]{32}$"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-
-
-class SeedModel(BaseModel):
-    # Unknown keys are mistakes in a hand-written seed: say so rather than ignore them.
-    model_config = ConfigDict(extra="forbid")
-
-
-def _time(value: Any) -> Any:
-    if value is None:
-        return None
-    try:
-        return format_time(parse_time(str(value)))
-    except ValueError as exc:
-        raise ValueError(f"'{value}' is not an ISO 8601 time") from exc
-
-
-class WorkspaceSeed(SeedModel):
-    name: str = Field(pattern=NAME_PATTERN)
-    id: str | None = Field(default=None, pattern=ID_PATTERN)
-    type: WorkspaceType = WorkspaceType.USER
-    alias: str = Field(default="", max_length=ALIAS_MAX, pattern=TEXT_PATTERN)
-    description: str = ""
-    email: str = ""
-    location: str = ""
-
-
-class UserSeed(SeedModel):
-    name: str = Field(pattern=NAME_PATTERN)
-    workspace: str = Field(pattern=NAME_PATTERN)
-    id: str | None = Field(default=None, pattern=ID_PATTERN)
-    nickname: str | None = Field(default=None, description="Defaults to the name")
-    email: str = ""
-    mobile: str = ""
-    description: str = ""
-    team: str | None = None
-    access_keys: list[str] = Field(default_factory=list)
-
-
-class StorageConfigSeed(SeedModel):
-    name: str = Field(pattern=NAME_PATTERN)
-    workspace: str = Field(pattern=NAME_PATTERN)
-    backend_type: BackendType = BackendType.OSS
-    default: bool = False
-
-
-class BranchSeed(SeedModel):
-    name: str = Field(pattern=NAME_PATTERN)
-    commit_id: str | None = None
-
-
-class DraftSeed(SeedModel):
-    number: int = Field(ge=1)
-    branch: str = Field(default="main", pattern=NAME_PATTERN)
-    title: str = ""
-    status: str = "OPEN"
-
-
-class DatasetSeed(SeedModel):
-    name: str = Field(pattern=NAME_PATTERN)
-    workspace: str = Field(pattern=NAME_PATTERN)
-    id: str | None = Field(default=None, pattern=ID_PATTERN)
-    alias: str = Field(default="", max_length=ALIAS_MAX, pattern=TEXT_PATTERN)
-    default_branch: str = Field(default="main", pattern=NAME_PATTERN)
-    commit_id: str | None = None
-    cover_url: str = ""
-    creator: str = Field(default="", description="A user name; defaults to none")
-    created_at: str | None = Field(default=None, description="Defaults to the mock's clock")
-    updated_at: str | None = Field(default=None, description="Defaults to created_at")
-    is_public: bool = False
-    storage_config: str | None = Field(
-        default=None, description="Defaults to the workspace's default storage config"
-    )
-    backend_type: BackendType | None = Field(
-        default=None, description="Defaults to the storage config's"
-    )
-    branches: list[BranchSeed] = Field(
-        default_factory=list, description="The default branch is added if missing"
-    )
-    drafts: list[DraftSeed] = Field(default_factory=list)
-
-    _times = field_validator("created_at", "updated_at", mode="before")(_time)
 
 
 class SeedOptions(SeedModel):
@@ -116,42 +31,55 @@ class SeedOptions(SeedModel):
     id_seed: int | None = Field(default=None, description="Reseed generated ids first")
     frozen_time: str | None = Field(default=None, description="Freeze the clock at this time")
 
-    _times = field_validator("frozen_time", mode="before")(_time)
+    _times = field_validator("frozen_time", mode="before")(wire_time)
 
 
 class Seed(SeedModel):
-    """A whole state: what ``--seed FILE`` and ``POST /_mock/seed`` take."""
+    """A whole state: what ``--seed FILE`` and ``POST /_mock/seed`` take.
+
+    The sections are added per registry by ``seed_model``; ``Seed`` itself is the
+    default registry's document.
+    """
 
     options: SeedOptions = Field(default_factory=SeedOptions)
-    workspaces: list[WorkspaceSeed] = Field(default_factory=list)
-    users: list[UserSeed] = Field(default_factory=list)
-    storage_configs: list[StorageConfigSeed] = Field(default_factory=list)
-    datasets: list[DatasetSeed] = Field(default_factory=list)
 
 
-class SeedSummary(BaseModel):
-    """How many of each thing a seed added (things already there are kept as they are)."""
+def sections(resources: Sequence[Resource]) -> tuple[SeedSection, ...]:
+    return tuple(section for resource in resources for section in resource.seeds)
 
-    workspaces: int = 0
-    users: int = 0
-    access_keys: int = 0
-    storage_configs: int = 0
-    datasets: int = 0
+
+@cache
+def seed_model(resources: tuple[Resource, ...]) -> type[Seed]:
+    """The seed document of a registry: ``options`` and one list per section."""
+    fields: dict[str, Any] = {
+        section.key: (
+            list[section.model],  # type: ignore[name-defined]
+            Field(default_factory=list, description=section.description or None),
+        )
+        for section in sections(resources)
+    }
+    model: type[Seed] = create_model("Seed", __base__=Seed, **fields)
+    return model
+
+
+def default_model() -> type[Seed]:
+    from mock_server.resources import RESOURCES
+
+    return seed_model(RESOURCES)
 
 
 def combine(first: Seed, second: Seed) -> Seed:
-    """One seed doing what ``first`` then ``second`` do."""
+    """One seed doing what ``first`` then ``second`` do (both of one registry's model)."""
     options = {
         **first.options.model_dump(exclude_none=True),
         **second.options.model_dump(exclude_none=True),
     }
-    return Seed(
-        options=SeedOptions(**options),
-        workspaces=[*first.workspaces, *second.workspaces],
-        users=[*first.users, *second.users],
-        storage_configs=[*first.storage_configs, *second.storage_configs],
-        datasets=[*first.datasets, *second.datasets],
-    )
+    lists = {
+        name: [*getattr(first, name), *getattr(second, name)]
+        for name in type(first).model_fields
+        if name != "options"
+    }
+    return type(first)(options=SeedOptions(**options), **lists)
 
 
 def _problems(exc: ValidationError) -> str:
@@ -163,19 +91,21 @@ def _problems(exc: ValidationError) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
-def parse_seed(data: Any) -> Seed:
+def parse_seed(data: Any, model: type[Seed] | None = None) -> Seed:
     """A validated seed from decoded JSON/YAML data; a Graviti 400 if it is not one."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise errors.InvalidParams("Invalid seed: it must be a mapping (a JSON object).")
     try:
-        return Seed.model_validate(data)
+        return (model or default_model()).model_validate(data)
     except ValidationError as exc:
         raise errors.InvalidParams(f"Invalid seed: {_problems(exc)}.") from None
+    except RecursionError:
+        raise errors.InvalidParams("Invalid seed: it is nested too deeply.") from None
 
 
-def decode_seed(raw: bytes | str, content_type: str = "") -> Seed:
+def decode_seed(raw: bytes | str, content_type: str = "", model: type[Seed] | None = None) -> Seed:
     """A seed from JSON or YAML text (YAML is a superset, so it reads either)."""
     try:
         if content_type.split(";")[0].strip().lower() in YAML_TYPES:
@@ -187,10 +117,12 @@ def decode_seed(raw: bytes | str, content_type: str = "") -> Seed:
                 data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise errors.InvalidParams(f"Invalid seed: not JSON or YAML ({exc}).") from None
-    return parse_seed(data)
+    except RecursionError:
+        raise errors.InvalidParams("Invalid seed: it is nested too deeply.") from None
+    return parse_seed(data, model)
 
 
-def load_seed(path: Path | str) -> Seed:
+def load_seed(path: Path | str, model: type[Seed] | None = None) -> Seed:
     """A seed from a ``.json``, ``.yaml`` or ``.yml`` file."""
     path = Path(path)
     try:
@@ -199,6 +131,6 @@ def load_seed(path: Path | str) -> Seed:
         raise errors.InvalidParams(f"Cannot read seed file '{path}': {exc.strerror}.") from None
     kind = "application/yaml" if path.suffix.lower() in (".yaml", ".yml") else "application/json"
     try:
-        return decode_seed(raw, kind)
+        return decode_seed(raw, kind, model)
     except errors.InvalidParams as exc:
         raise errors.InvalidParams(f"{path}: {exc.message}") from None

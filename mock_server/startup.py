@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from sqlalchemy import Engine
 
-from mock_server.errors import GravitiError
+from mock_server.core.errors import GravitiError
 
 # uvicorn's own status for "failed before serving": its supervisor stops instead of
 # restarting a worker that exits with it.

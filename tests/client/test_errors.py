@@ -6,6 +6,7 @@ import pickle
 from typing import Any, cast
 
 import graviti.exception as sdk_exceptions
+import graviti.openapi
 import graviti.openapi.dataset as sdk
 import pytest
 
@@ -192,3 +193,112 @@ def test_error_survives_pickling(stub: StubServer) -> None:
     assert copy.response is not None
     assert copy.response.content == error.value.response.content  # type: ignore[union-attr]
     assert str(copy) == str(error.value)
+
+
+# (call with the library as argument, status, code, class): calls of several families,
+# GET, POST, PATCH and DELETE, void or not, none retried for these statuses.
+ENDPOINT_ERRORS: list[tuple[Any, int, str | None, type[ResponseError]]] = [
+    (
+        lambda lib, url: lib.get_branch(KEY, url, "w", "d", branch="nope"),
+        404,
+        "ResourceNotExist",
+        ResourceNotExistError,
+    ),
+    (
+        lambda lib, url: lib.create_tag(KEY, url, "w", "d", name="v1", revision="main"),
+        409,
+        "NameConflict",
+        NameConflictError,
+    ),
+    (
+        lambda lib, url: lib.update_draft(KEY, url, "w", "d", draft_number=1, title="t"),
+        403,
+        "Forbidden",
+        ForbiddenError,
+    ),
+    (
+        lambda lib, url: lib.delete_records(
+            KEY, url, "w", "d", draft_number=1, sheet="s", record_keys=["x"]
+        ),
+        400,
+        "InvalidParamsValue",
+        InvalidParamsError,
+    ),
+    (
+        lambda lib, url: lib.add_data(KEY, url, "w", "d", draft_number=1, sheet="s", data=[]),
+        400,
+        "RequestParamsMissing",
+        RequestParamsMissingError,
+    ),
+    (
+        lambda lib, url: lib.get_action_run_node_log(
+            KEY, url, "w", "d", action="a", run_number=1, node_id="n"
+        ),
+        404,
+        None,
+        NotFoundError,
+    ),
+    (
+        lambda lib, url: lib.list_commits(KEY, url, "w", "d", revision="main"),
+        403,
+        "AccessDenied",
+        AccessDeniedError,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "status", "code", "error_class"),
+    ENDPOINT_ERRORS,
+    ids=[
+        "get_branch",
+        "create_tag",
+        "update_draft",
+        "delete_records",
+        "add_data",
+        "node_log",
+        "list_commits",
+    ],
+)
+def test_endpoint_errors_pick_the_sdk_class(
+    stub: StubServer, call: Any, status: int, code: str | None, error_class: type[ResponseError]
+) -> None:
+    stub.script(Reply.json(status, _error_body(code)))
+    with pytest.raises(sdk_exceptions.ResponseError) as sdk_error:
+        call(graviti.openapi, stub.url)
+
+    stub.script(Reply.json(status, _error_body(code)))
+    with pytest.raises(ResponseError) as error:
+        call(client, stub.url)
+
+    assert type(error.value) is error_class
+    assert type(error.value).__name__ == type(sdk_error.value).__name__
+    assert (error.value.status_code, error.value.code) == (status, code)
+    sdk_request, request = stub.take()
+    assert (request.method, request.target) == (sdk_request.method, sdk_request.target)
+
+
+@pytest.mark.parametrize("body", [b"", b"true", b"1.5", b'"7"', b"{}"])
+def test_record_count_that_is_not_an_integer_is_an_error(stub: StubServer, body: bytes) -> None:
+    stub.script(Reply(200, body))
+    with pytest.raises(ResponseError) as error:
+        client.get_search_record_count(KEY, stub.url, "w", "d", search_id="s")
+    assert type(error.value) is ResponseError
+    assert (error.value.status_code, error.value.code) == (200, None)
+
+
+def test_list_without_a_json_object_is_an_error(stub: StubServer) -> None:
+    stub.script(Reply(200, b"[]"))
+    with pytest.raises(ResponseError) as error:
+        client.list_branches(KEY, stub.url, "w", "d")
+    assert type(error.value) is ResponseError
+    assert error.value.code is None
+
+
+@pytest.mark.parametrize("status", [204, 202])
+def test_void_endpoint_succeeds_only_on_200_and_201(stub: StubServer, status: int) -> None:
+    stub.script(Reply(201, b""), Reply(status, b""))
+    client.delete_tag(KEY, stub.url, "w", "d", tag="v1")
+    with pytest.raises(ResponseError) as error:
+        client.delete_tag(KEY, stub.url, "w", "d", tag="v1")
+    assert error.value.status_code == status

@@ -1,6 +1,6 @@
 """One interface over both clients: our ``client`` package and the SDK's ``graviti.openapi``.
 
-The five functions have the same signatures in both, so they are used as they
+The functions have the same signatures in both, so they are used as they
 are. What differs is the exception family: the SDK's classes carry the status
 and code as class attributes (``STATUS_CODE``, ``ERROR_CODE``) and the response
 as ``.response``; ours carry ``.status_code`` and ``.code``. ``Client.raises``
@@ -54,7 +54,7 @@ UNAVAILABLE = Expected("ServiceUnavailableError", 503, None)
 
 @dataclass
 class Client:
-    """The five dataset calls of one library, and how that library reports errors."""
+    """The dataset and identity calls of one library, and how that library reports errors."""
 
     name: str
     exceptions: ModuleType
@@ -64,6 +64,9 @@ class Client:
     list_datasets: Callable[..., dict[str, Any]]
     update_dataset: Callable[..., dict[str, Any]]
     delete_dataset: Callable[..., object]
+    get_current_user: Callable[..., dict[str, Any]]
+    get_current_workspace: Callable[..., dict[str, Any]]
+    get_workspace: Callable[..., dict[str, Any]]
     statuses: list[int] = field(default_factory=list)
 
     @property
@@ -151,6 +154,9 @@ def our_client() -> Client:
         list_datasets=client.list_datasets,
         update_dataset=client.update_dataset,
         delete_dataset=client.delete_dataset,
+        get_current_user=client.get_current_user,
+        get_current_workspace=client.get_current_workspace,
+        get_workspace=client.get_workspace,
     )
 
 
@@ -164,6 +170,9 @@ def sdk_client() -> Client:
         list_datasets=graviti.openapi.list_datasets,
         update_dataset=graviti.openapi.update_dataset,
         delete_dataset=graviti.openapi.delete_dataset,
+        get_current_user=graviti.openapi.get_current_user,
+        get_current_workspace=graviti.openapi.get_current_workspace,
+        get_workspace=graviti.openapi.get_workspace,
     )
 
 

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from graviti.exception import InternalServerError, NameConflictError, ServiceUnavailableError
 from graviti.openapi import create_dataset, get_dataset, list_datasets, update_dataset
 
-from mock_server.clock import IdFactory
+from mock_server import workspace_for_key
 from mock_server.control_client import MockControl
-from mock_server.store import workspace_for_key
+from mock_server.core.clock import IdFactory
 from tests.control.conftest import AUTH, KEY, MakeClient, create, listing
 
 WORKSPACE = workspace_for_key(KEY)

@@ -24,9 +24,13 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from mock_server import Settings, create_app
-from mock_server.models import DatasetCreate
-from mock_server.store import Caller, DatasetStore, user_for_key, workspace_for_key
+from mock_server import Settings, create_app, user_for_key, workspace_for_key
+from mock_server.app import build_backend
+from mock_server.resources.datasets.models import DatasetCreate
+from mock_server.resources.datasets.store import DatasetStore
+from mock_server.resources.identity.models import Caller
+from mock_server.resources.identity.store import IdentityStore
+from mock_server.state import StateAdmin
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "25"))
 KEY = "ACCESSKEY-fuzz0000000001"
@@ -84,7 +88,8 @@ def load(*, headers: dict[str, str] | None = None) -> Any:
     """The /v2 operations of a fresh in-memory app's own document, bounded in examples."""
     # The app gets its store from outside: schemathesis ends the app's lifespan after each
     # test, and a store the app owns would be closed with it.
-    app = create_app(Settings(database="sqlite://"), store=DatasetStore.from_url("sqlite://"))
+    settings = Settings(database="sqlite://")
+    app = create_app(settings, backend=build_backend(settings))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     # The key is sent (or not) by the test itself; unknown query parameters are ignored by
     # the service, as by any HTTP server, so they are not treated as invalid input.
@@ -115,17 +120,17 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> An
     return st.just(path_parameters)
 
 
-def seed(store: DatasetStore) -> None:
-    store.reset()
-    store.add_access_key(KEY)
+def seed(admin: StateAdmin) -> None:
+    admin.reset()
+    admin.backend.get(IdentityStore).add_access_key(KEY)
     caller = Caller(key=KEY, user=user_for_key(KEY), workspace=WORKSPACE)
     for name in SEEDED:
-        store.create_dataset(caller, DatasetCreate(name=name))
+        admin.backend.get(DatasetStore).create_dataset(caller, DatasetCreate(name=name))
 
 
 @with_key.parametrize()  # type: ignore[untyped-decorator]
 def test_with_a_valid_key(case: Any) -> None:
-    seed(case.operation.schema.app.state.store)
+    seed(case.operation.schema.app.state.admin)
     response = case.call_and_validate(checks=CHECKS)
     if response.status_code == 401:
         raise AssertionError(f"a valid key was refused: {response.content!r}")

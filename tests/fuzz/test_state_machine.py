@@ -18,8 +18,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from mock_server.clock import format_time
-from mock_server.store import user_for_key, workspace_for_key
+from mock_server import user_for_key, workspace_for_key
+from mock_server.core.clock import format_time
 
 KEY = "ACCESSKEY-statemachine0001"
 OTHER_KEY = "ACCESSKEY-statemachine0002"
@@ -78,7 +78,7 @@ class DatasetMachine(RuleBasedStateMachine):
         self.client = client
         response = client.post("/_mock/reset")
         assert response.status_code == 200, response.text
-        self.clock = client.app.state.store.clock  # type: ignore[attr-defined]
+        self.clock = client.app.state.backend.clock  # type: ignore[attr-defined]
         self.clock.freeze(START)
         self.now = START
         # The model: datasets of the caller's workspace in creation order.

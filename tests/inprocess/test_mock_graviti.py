@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import sys
-import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -17,40 +13,11 @@ from graviti.exception import InternalServerError, ResourceNotExistError
 from urllib3.connectionpool import HTTPConnectionPool
 
 from mock_server import Settings, mock_graviti
-from mock_server.clock import IdFactory
 from mock_server.control_client import MockControl
+from mock_server.core.clock import IdFactory
 from mock_server.testing import ServerProcess
 
 KEY = "ACCESSKEY-inprocess00000001"
-
-# An audit hook cannot be removed, so it is installed once and only records while armed.
-_armed = threading.Event()
-_socket_events: list[tuple[str, tuple[Any, ...]]] = []
-
-
-def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if _armed.is_set() and event in ("socket.connect", "socket.getaddrinfo", "socket.bind"):
-        _socket_events.append((event, args))
-
-
-sys.addaudithook(_audit)
-
-
-@pytest.fixture
-def no_sockets(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
-    """Fail any connection attempt, and record every socket event the test causes."""
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a socket connection was attempted")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    _socket_events.clear()
-    _armed.set()
-    try:
-        yield _socket_events
-    finally:
-        _armed.clear()
 
 
 def test_high_level_workspace_with_its_default_url(no_sockets: list[object]) -> None:

@@ -220,7 +220,7 @@ def test_settings_fixture_is_overridable(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
         from graviti.openapi import create_dataset, list_datasets
-        from mock_server.clock import IdFactory
+        from mock_server.core.clock import IdFactory
 
         def test_start_up_seed_and_key(graviti_mock):
             assert graviti_mock.access_key == "ACCESSKEY-custom-key-0001"
@@ -297,3 +297,45 @@ def test_nothing_happens_until_a_fixture_is_asked_for(project: pytest.Pytester) 
         """
     )
     project.runpytest_subprocess(*PLUGIN_ARGS).assert_outcomes(passed=1)
+
+
+def test_inprocess_fixture_honours_the_settings_fixture(project: pytest.Pytester) -> None:
+    project.makefile(".yaml", start="datasets:\n  - {name: at-start, workspace: pytest}\n")
+    project.makeconftest(
+        """
+        import pathlib
+        import pytest
+        from mock_server import Settings
+
+        @pytest.fixture(scope="session")
+        def graviti_mock_settings():
+            return Settings(
+                database="sqlite://",
+                port=0,
+                seed=pathlib.Path(__file__).parent / "start.yaml",
+                id_seed=5,
+                frozen_time="2024-01-01T00:00:00Z",
+                control_token="s3cret",
+            )
+        """
+    )
+    project.makepyfile(
+        """
+        import graviti
+        from mock_server.core.clock import IdFactory
+
+        def test_seed_ids_and_frozen_time(graviti_inprocess, graviti_mock_access_key):
+            workspace = graviti.Workspace(graviti_mock_access_key)
+            assert [d.name for d in workspace.datasets.list()] == ["at-start"]
+            created = workspace.datasets.create("mine")
+            assert created.created_at.isoformat().startswith("2024-01-01T00:00:00")
+            # Ids in creation order: the seed's workspace and dataset, the key's user.
+            ids = IdFactory(5)
+            expected = [ids.new() for _ in range(4)]
+            state = graviti_inprocess.state()
+            assert [d["id"] for d in state["datasets"]] == [expected[1], expected[3]]
+            graviti_inprocess.reset()
+            assert [d.name for d in workspace.datasets.list()] == ["at-start"]
+        """
+    )
+    run(project).assert_outcomes(passed=1)

@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from mock_server import Settings, create_app
 from mock_server.cli import parser, settings_from
-from mock_server.store import DatasetStore, mask_key
+from mock_server.resources.datasets.store import DatasetStore
+from mock_server.resources.identity.store import IdentityStore, mask_key
 from mock_server.testing import ServerProcess
 
 
@@ -61,15 +62,9 @@ def test_mask_key_keeps_only_the_prefix_and_last_four() -> None:
     assert mask_key("no-prefix-at-all-0000") == "****0000"
 
 
-class BrokenStore(DatasetStore):
-    """A store whose operations fail the way a bug would, with revealing messages."""
-
-    def fail(self, *_args: Any, **_kwargs: Any) -> Any:
-        raise RuntimeError('File "/srv/secret/mock_server/store.py", line 1: password=hunter2')
-
-    get_dataset = list_datasets = create_dataset = update_dataset = delete_dataset = fail
-    get_dataset_json = list_datasets_json = fail
-    get_workspace = fail
+def fail(*_args: Any, **_kwargs: Any) -> Any:
+    """An operation failing the way a bug would, with a revealing message."""
+    raise RuntimeError('File "/srv/secret/mock_server/store.py", line 1: password=hunter2')
 
 
 @pytest.mark.parametrize(
@@ -83,9 +78,14 @@ class BrokenStore(DatasetStore):
         ("GET", "/v2/current-workspace", None),
     ],
 )
-def test_no_traceback_reaches_a_client(method: str, path: str, body: Any) -> None:
-    store = BrokenStore.from_url("sqlite://")
-    app = create_app(Settings(database="sqlite://"), store=store)
+def test_no_traceback_reaches_a_client(
+    method: str, path: str, body: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for operation in ("find", "list_datasets", "create_dataset", "update_dataset"):
+        monkeypatch.setattr(DatasetStore, operation, fail)
+    monkeypatch.setattr(DatasetStore, "delete_dataset", fail)
+    monkeypatch.setattr(IdentityStore, "get_workspace", fail)
+    app = create_app(Settings(database="sqlite://"))
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.request(
             method, path, headers={"X-Token": "ACCESSKEY-broken0001"}, json=body

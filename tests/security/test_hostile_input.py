@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 
-from mock_server.store import workspace_for_key
+from mock_server import workspace_for_key
 from mock_server.testing import ServerProcess
 
 HOSTILE_NAMES = [

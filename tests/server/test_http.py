@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from mock_server import Settings, create_app
-from mock_server.store import DRAFT, workspace_for_key
+from mock_server import Settings, create_app, workspace_for_key
+from mock_server.resources.datasets.tables import DRAFT
 
 KEY = "ACCESSKEY-rawhttp00001"
 AUTH = {"X-Token": KEY}
@@ -220,7 +220,7 @@ def test_with_draft_records_a_first_draft_on_main() -> None:
     with TestClient(app) as client:
         create(client, {"name": "drafted", "with_draft": True})
         create(client, {"name": "plain", "with_draft": False})
-        with app.state.store.engine.connect() as conn:
+        with app.state.backend.db.engine.connect() as conn:
             drafts = conn.execute(select(DRAFT.c.number, DRAFT.c.branch)).all()
     assert [tuple(draft) for draft in drafts] == [(1, "main")]
 

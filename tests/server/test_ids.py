@@ -1,44 +1,53 @@
-"""Seeded ids restarted on a kept database: a stored id is skipped, never a false 409."""
+"""Seeded ids restarted on a kept database: a stored id is skipped, never a false 409 or 500."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from fastapi.testclient import TestClient
 
-from mock_server import errors
-from mock_server.clock import IdFactory
-from mock_server.models import DatasetCreate
-from mock_server.store import DatasetStore
+from mock_server import Settings, create_app
 
-KEY = "ACCESSKEY-seededids001"
+KEYS = [f"ACCESSKEY-seededids{index:03d}" for index in range(10)]
 
 
-def open_store(url: str, *, fast: bool) -> DatasetStore:
-    store = DatasetStore.from_url(url, ids=IdFactory(5))
-    if not fast:
-        store._raw = None  # as on PostgreSQL: SQLAlchemy Core, no cache
-    return store
-
-
-@pytest.mark.parametrize("fast", [True, False], ids=["fast", "neutral"])
-def test_a_restarted_id_sequence_skips_stored_ids(tmp_path: Path, fast: bool) -> None:
-    url = f"sqlite:///{tmp_path / 'ids.sqlite'}"
-    first = open_store(url, fast=fast)
-    caller = first.authenticate(KEY)
-    before = {first.create_dataset(caller, DatasetCreate(name=f"a{i}"))["id"] for i in range(3)}
-    first.close()
+def test_a_restarted_id_sequence_skips_stored_ids(tmp_path: Path) -> None:
+    settings = Settings(database=f"sqlite:///{tmp_path / 'ids.sqlite'}", id_seed=5)
+    key = {"X-Token": KEYS[0]}
+    with TestClient(create_app(settings)) as client:
+        before = {
+            client.post("/v2/datasets", json={"name": f"a{i}"}, headers=key).json()["id"]
+            for i in range(3)
+        }
 
     # The same id seed again: its first ids went to the workspace, the user and a0..a2.
-    second = open_store(url, fast=fast)
-    try:
-        caller = second.authenticate(KEY)
-        after = [second.create_dataset(caller, DatasetCreate(name=f"b{i}"))["id"] for i in range(5)]
+    with TestClient(create_app(settings)) as client:
+        after = []
+        for i in range(5):
+            created = client.post("/v2/datasets", json={"name": f"b{i}"}, headers=key)
+            assert created.status_code == 200, created.text
+            after.append(created.json()["id"])
         assert len(set(after)) == 5
         assert not before & set(after)
-        with pytest.raises(errors.NameConflict):
-            second.create_dataset(caller, DatasetCreate(name="a0"))
-        _, total = second.list_datasets(caller, 0, 100)
-        assert total == 8
-    finally:
-        second.close()
+        taken = client.post("/v2/datasets", json={"name": "a0"}, headers=key)
+        assert (taken.status_code, taken.json()["code"]) == (409, "NameConflict")
+        assert client.get("/v2/datasets", headers=key).json()["total_count"] == 8
+
+
+def test_every_generated_id_skips_taken_ones_after_a_reseed(tmp_path: Path) -> None:
+    """New workspaces and users too, after a restart and after ``POST /_mock/ids``."""
+    settings = Settings(database=f"sqlite:///{tmp_path / 'ids.sqlite'}", id_seed=7)
+    with TestClient(create_app(settings)) as client:
+        for key in KEYS[:5]:
+            assert client.get("/v2/current-workspace", headers={"X-Token": key}).status_code == 200
+    with TestClient(create_app(settings)) as client:
+        for key in KEYS[5:8]:
+            assert client.get("/v2/current-workspace", headers={"X-Token": key}).status_code == 200
+        assert client.post("/_mock/ids", json={"seed": 7}).status_code == 200
+        for key in KEYS[8:]:
+            answer = client.get("/v2/current-user", headers={"X-Token": key})
+            assert answer.status_code == 200, answer.text
+        state = client.get("/_mock/state").json()
+    for kind in ("workspaces", "users"):
+        ids = [item["id"] for item in state[kind]]
+        assert len(ids) == len(set(ids)) == 10

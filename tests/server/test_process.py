@@ -8,11 +8,13 @@ import signal
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import graviti
+import psycopg
 import pytest
 import requests
 import trustme
@@ -20,7 +22,8 @@ from fastapi.testclient import TestClient
 from graviti.exception import NameConflictError, ResourceNotExistError
 from graviti.openapi import create_dataset, get_current_workspace, list_datasets
 
-from mock_server.store import DatasetStore
+from mock_server.app import build_backend
+from mock_server.settings import Settings
 from mock_server.testing import ServerProcess
 
 KEY = "ACCESSKEY-process00001"
@@ -189,24 +192,26 @@ def test_sigkill_during_concurrent_creates_loses_no_acknowledged_write(tmp_path:
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_health_answers_and_ready_is_503_while_the_start_up_seed_runs(
-    tmp_path: Path, workers: str
+    tmp_path: Path, postgres_url: str, workers: str
 ) -> None:
     """The address is printed once the server accepts; seeding does not hold that up.
 
-    The test holds SQLite's write lock, so the start-up seed waits for as long as the
-    test says: no timing is guessed.
+    The test locks the data tables against writes (reads, and so the schema check, go
+    on), so the start-up seed waits for as long as the test says: no timing is guessed.
     """
-    path = tmp_path / "mock.sqlite"
-    DatasetStore.from_url(f"sqlite:///{path}").close()  # the schema, before the lock
+    workspace = f"ready{workers}x{uuid.uuid4().hex[:12]}"
     seed = tmp_path / "seed.json"
-    seed.write_text(json.dumps({"datasets": [{"name": "seeded", "workspace": "acme"}]}))
-    lock = sqlite3.connect(path, isolation_level=None)
-    try:
-        lock.execute("BEGIN IMMEDIATE")
+    seed.write_text(json.dumps({"datasets": [{"name": "seeded", "workspace": workspace}]}))
+    build_backend(Settings(database=postgres_url)).close()  # the schema, before the lock
+    with psycopg.connect(postgres_url.replace("postgresql+psycopg", "postgresql")) as lock:
+        tables = lock.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"
+        ).fetchall()
+        names = ", ".join(f'"{name}"' for (name,) in tables)
+        lock.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
         server = ServerProcess(
-            database=f"sqlite:///{path}",
-            args=["--seed", str(seed), "--workers", workers],
-            env={"GRAVITI_MOCK_SQLITE_BUSY_TIMEOUT_MS": "120000"},
+            database=postgres_url, args=["--seed", str(seed), "--workers", workers]
         ).start(wait_ready=False)
         try:
             # Right after the address: no retry, each on a new connection.
@@ -214,14 +219,13 @@ def test_health_answers_and_ready_is_503_while_the_start_up_seed_runs(
                 assert requests.get(f"{server.url}/_mock/health", timeout=10).status_code == 200
                 ready = requests.get(f"{server.url}/_mock/ready", timeout=10)
                 assert ready.status_code == 503, ready.text
-            lock.execute("COMMIT")
+            lock.commit()
             server.wait_ready()
-            state = requests.get(f"{server.url}/_mock/state", timeout=10).json()
-            assert [item["name"] for item in state["datasets"]] == ["seeded"]
+            state = requests.get(f"{server.url}/_mock/state", timeout=30).json()
+            seeded = [item["name"] for item in state["datasets"] if item["workspace"] == workspace]
+            assert seeded == ["seeded"]
         finally:
             server.stop()
-    finally:
-        lock.close()
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

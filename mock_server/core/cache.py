@@ -1,0 +1,93 @@
+"""The read cache in front of every resource: results keyed by call, checked by change stamp.
+
+An entry is whatever the operation returned (an immutable value), stored under a key
+naming the operation and its arguments and filed under tags naming what it depends on
+(``dataset:ws/name``, ``datasets:ws``). The cache is valid only while the database's
+change stamp is the one it was filled under: a commit by any other connection (another
+worker, another process) moves the stamp and empties the whole cache. A write through
+the owning ``Database`` names the tags it touched; those entries go, the rest stay.
+
+Ordered indexes serve paged listings: the sorted keys of one listing (``seq`` values),
+so that a page is a slice rather than an ``OFFSET`` scan. A write that adds or removes
+one member tells the index, which stays in step instead of being rebuilt.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Hashable, Iterable
+from typing import Any
+
+Stamp = tuple[int, int]
+
+MAX_ENTRIES = 10_000
+MAX_INDEXES = 256
+
+
+class ReadCache:
+    def __init__(self) -> None:
+        self.stamp: Stamp | None = None
+        self._entries: dict[Hashable, tuple[Any, tuple[str, ...]]] = {}
+        self._tagged: dict[str, set[Hashable]] = {}
+        self._indexes: dict[Hashable, array[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def index_count(self) -> int:
+        return len(self._indexes)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._tagged.clear()
+        self._indexes.clear()
+
+    def get(self, key: Hashable) -> tuple[bool, Any]:
+        entry = self._entries.get(key)
+        return (False, None) if entry is None else (True, entry[0])
+
+    def put(self, key: Hashable, tags: tuple[str, ...], value: Any) -> None:
+        if len(self._entries) >= MAX_ENTRIES:
+            self._entries.clear()
+            self._tagged.clear()
+        self._entries[key] = (value, tags)
+        for tag in tags:
+            self._tagged.setdefault(tag, set()).add(key)
+
+    def invalidate(self, tags: Iterable[str]) -> None:
+        for tag in tags:
+            for key in self._tagged.pop(tag, ()):
+                self._entries.pop(key, None)
+
+    # ------------------------------------------------------------------ ordered indexes
+
+    def index(self, key: Hashable) -> array[int] | None:
+        return self._indexes.get(key)
+
+    def put_index(self, key: Hashable, members: Iterable[int]) -> array[int]:
+        if len(self._indexes) >= MAX_INDEXES:
+            self._indexes.clear()
+        found = self._indexes[key] = array("q", members)
+        return found
+
+    def index_added(self, key: Hashable, member: int) -> None:
+        """One member added: appended if it sorts last, else the index is dropped."""
+        members = self._indexes.get(key)
+        if members is None:
+            return
+        if members and member <= members[-1]:
+            del self._indexes[key]
+        else:
+            members.append(member)
+
+    def index_removed(self, key: Hashable, member: int) -> None:
+        members = self._indexes.get(key)
+        if members is None:
+            return
+        position = bisect_left(members, member)
+        if position < len(members) and members[position] == member:
+            del members[position]
+        else:
+            del self._indexes[key]

@@ -1,0 +1,288 @@
+"""The database: engines for SQLite (the embedded default) and PostgreSQL, and the unit of work.
+
+``Database`` owns one connection per process, used under a lock (requests are served one
+at a time per worker, which SQLite wants anyway, and the in-process mode is threaded).
+Every operation of every resource runs in ``read()`` or ``write()``; a database that is
+busy, read-only or full becomes a 503 with nothing changed. Reads can go through
+``cached()``, the generic read cache (``mock_server.core.cache``), which is used only on
+SQLite, where a cheap change stamp tells whether anyone else has written.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import StaticPool
+
+from mock_server.core import errors
+from mock_server.core.cache import ReadCache, Stamp
+
+T = TypeVar("T")
+UNAVAILABLE = "The database is unavailable (busy, read-only or full); nothing was changed."
+
+# Under WAL, synchronous=NORMAL keeps every committed transaction across a crash or a
+# SIGKILL of the process (only a power loss can roll back the last ones); the busy
+# timeout lets several workers share one file without "database is locked" errors.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    # Checkpoints (the only step that waits for fsync under synchronous=NORMAL) are the
+    # Checkpointer's job, off the request path; this one is a backstop if it falls behind.
+    f"PRAGMA wal_autocheckpoint={10 * 1000}",
+)
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
+
+logger = logging.getLogger("mock_server.db")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(
+    url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, max_pages: int | None = None
+) -> Engine:
+    """An engine for ``url``, with the settings the mock's guarantees depend on.
+
+    SQLite only: ``busy_timeout_ms`` is how long a write waits for another writer's lock
+    (then the call answers 503); ``max_pages`` caps the file's size in pages, after which
+    writes fail as on a full disk.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+    in_memory = parsed.database in (None, "", ":memory:")
+    # Statement parameters hold access keys: keep them out of error messages and logs.
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}, "hide_parameters": True}
+    if in_memory:
+        # One shared connection, or every checkout would see a different empty database.
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below decide how each transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            if in_memory and "journal_mode" in pragma:
+                continue
+            cursor.execute(pragma)
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if max_pages is not None:
+            cursor.execute(f"PRAGMA max_page_count={int(max_pages)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Writers take the write lock up front, so two workers never deadlock upgrading
+        # read locks; readers get a WAL snapshot.
+        mode = "BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN"
+        connection.exec_driver_sql(mode)
+
+    return engine
+
+
+def sqlite_file(engine: Engine) -> str | None:
+    """The path of a SQLite engine's database file; None for memory or other databases."""
+    if not is_sqlite(engine):
+        return None
+    database = engine.url.database
+    if database in (None, "", ":memory:") or database.startswith("file:"):
+        return None
+    return database
+
+
+class Checkpointer:
+    """A thread that checkpoints a SQLite WAL in the background, every ``interval`` seconds.
+
+    A checkpoint copies committed pages from the WAL into the database file and fsyncs
+    it. Left to SQLite's automatic checkpoint, that fsync lands on whichever request
+    commits the 1000th page, stalling every request behind it for milliseconds. Here
+    it runs on its own connection while requests go on (a PASSIVE checkpoint never
+    blocks a reader or a writer), and the GIL is free while SQLite works.
+    """
+
+    def __init__(self, path: str, *, interval: float = 0.1) -> None:
+        self.path = path
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpointer", daemon=True)
+
+    def start(self) -> Checkpointer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            logger.warning("no background checkpoints: %s", exc)
+            return
+        try:
+            conn.execute("PRAGMA busy_timeout=1000")
+            while not self._stop.wait(self.interval):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:
+                    # Busy, read-only or full: SQLite's own checkpoint is the backstop.
+                    logger.debug("checkpoint skipped: %s", exc)
+        finally:
+            conn.close()
+
+
+class Database:
+    """The unit of work of every operation; see the module docstring."""
+
+    def __init__(self, engine: Engine, *, cache: bool = True) -> None:
+        self.engine = engine
+        self._lock = threading.RLock()
+        self._conn = engine.connect()
+        raw = self._conn.connection.driver_connection if cache and is_sqlite(engine) else None
+        # The DB-API connection, read for the change stamp only (None: no cache).
+        self._raw: sqlite3.Connection | None = raw if isinstance(raw, sqlite3.Connection) else None
+        self.cache = ReadCache()
+        path = sqlite_file(engine)
+        self.checkpointer = Checkpointer(path).start() if path else None
+
+    @property
+    def caching(self) -> bool:
+        """Whether reads are cached (SQLite); elsewhere every read asks the database."""
+        return self._raw is not None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+        with self._lock:
+            self._conn.close()
+            self.engine.dispose()
+
+    def _stamp(self) -> Stamp | None:
+        raw = self._raw
+        if raw is None:
+            return None
+        try:
+            return raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes
+        except sqlite3.Error as exc:
+            raise errors.ServiceUnavailable(UNAVAILABLE) from exc
+
+    def _fresh_cache(self) -> ReadCache | None:
+        """The cache, emptied first if anyone wrote since it was filled; None: no cache."""
+        stamp = self._stamp()
+        if stamp is None:
+            return None
+        cache = self.cache
+        if stamp != cache.stamp:
+            cache.clear()
+            cache.stamp = stamp
+        return cache
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self._lock, self._transaction(write=False) as conn:
+            yield conn
+
+    @contextmanager
+    def write(self, tags: Iterable[str] | None = None) -> Iterator[Connection]:
+        """A write transaction; afterwards the cache forgets what ``tags`` name (default: all)."""
+        with self._lock:
+            cache = self._fresh_cache()
+            try:
+                with self._transaction(write=True) as conn:
+                    yield conn
+            finally:
+                if cache is not None:
+                    self._after_write(cache, tags)
+
+    def _after_write(self, cache: ReadCache, tags: Iterable[str] | None) -> None:
+        before = cache.stamp
+        after = self._stamp()
+        if tags is None or before is None or after is None or after[0] != before[0]:
+            # Another connection committed meanwhile: nothing remembered can be trusted.
+            cache.clear()
+            cache.stamp = after
+            return
+        cache.invalidate(tags)
+        cache.stamp = after
+
+    def cached(
+        self,
+        key: Hashable,
+        tags: tuple[str, ...],
+        load: Callable[[Connection], T],
+    ) -> T:
+        """``load``'s result, from the cache when nothing it depends on changed since."""
+        with self._lock:
+            cache = self._fresh_cache()
+            if cache is not None:
+                hit, value = cache.get(key)
+                if hit:
+                    return value  # type: ignore[no-any-return]
+            with self._transaction(write=False) as conn:
+                value = load(conn)
+            if cache is not None:
+                cache.put(key, tags, value)
+            return value
+
+    def ordered_index(
+        self, key: Hashable, load: Callable[[Connection], Iterable[int]]
+    ) -> Sequence[int]:
+        """A listing's sorted members (see ``ReadCache``), loaded on first use."""
+        with self._lock:
+            cache = self._fresh_cache()
+            members = cache.index(key) if cache is not None else None
+            if members is not None:
+                return members
+            with self._transaction(write=False) as conn:
+                loaded = load(conn)
+                return cache.put_index(key, loaded) if cache is not None else list(loaded)
+
+    def index_changed(
+        self, key: Hashable, *, added: int | None = None, removed: int | None = None
+    ) -> None:
+        """Keep an ordered index in step with a write that just committed."""
+        with self._lock:
+            if added is not None:
+                self.cache.index_added(key, added)
+            if removed is not None:
+                self.cache.index_removed(key, removed)
+
+    def forget(self) -> None:
+        """Drop everything cached: for changes made around the operations."""
+        with self._lock:
+            self.cache.clear()
+            self.cache.stamp = None
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Connection]:
+        conn = self._conn
+        conn.info["write"] = write
+        try:
+            with conn.begin():
+                yield conn
+        except OperationalError as exc:
+            logger.warning("database error: %s", exc.orig)
+            raise errors.ServiceUnavailable(UNAVAILABLE) from exc

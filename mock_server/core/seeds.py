@@ -1,0 +1,24 @@
+"""What every seed section shares: strict parsing and times normalised to the wire format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from mock_server.core.clock import format_time, parse_time
+
+
+class SeedModel(BaseModel):
+    # Unknown keys are mistakes in a hand-written seed: say so rather than ignore them.
+    model_config = ConfigDict(extra="forbid")
+
+
+def wire_time(value: Any) -> Any:
+    """A ``field_validator`` body: any ISO 8601 time, stored in the wire format."""
+    if value is None:
+        return None
+    try:
+        return format_time(parse_time(str(value)))
+    except ValueError as exc:
+        raise ValueError(f"'{value}' is not an ISO 8601 time") from exc

@@ -1,0 +1,335 @@
+"""Datasets: create, get, list, update and delete, with the rules the service applies.
+
+Reads go through the database's read cache, filed under ``dataset:WS/NAME`` (one
+dataset, present or absent) and ``datasets:WS`` (the pages of a workspace's listing);
+listings page through an ordered index of ``seq`` values, so a page near the end of a
+large workspace costs what the first page costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from mock_server.core import errors
+from mock_server.core.backend import Backend, Store
+from mock_server.resources.datasets.models import (
+    DATASET_FIELDS,
+    DatasetCreate,
+    DatasetList,
+    DatasetPublic,
+    DatasetSeed,
+    DatasetUpdate,
+)
+from mock_server.resources.datasets.tables import BRANCH, DATASET, DRAFT
+from mock_server.resources.identity.models import Caller
+from mock_server.resources.identity.store import IdentityStore
+from mock_server.resources.storage_configs.store import StorageConfigStore
+from mock_server.resources.storage_configs.tables import BackendType
+
+DEFAULT_BRANCH = "main"
+COLUMNS = [DATASET.c[field] for field in DATASET_FIELDS]
+
+# Statements built once: SQLAlchemy compiles and caches them by identity, where a
+# statement built per call (with its values inlined) is keyed and compiled each time.
+_IN_WORKSPACE = DATASET.c.workspace == bindparam("workspace")
+_FIND = select(DATASET.c.seq, *COLUMNS).where(_IN_WORKSPACE, DATASET.c.name == bindparam("name"))
+_SEQS = select(DATASET.c.seq).where(_IN_WORKSPACE).order_by(DATASET.c.seq)
+_PAGE = (
+    select(*COLUMNS)
+    .where(_IN_WORKSPACE, DATASET.c.seq.between(bindparam("first"), bindparam("last")))
+    .order_by(DATASET.c.seq)
+)
+_INSERT = insert(DATASET)
+_INSERT_BRANCH = insert(BRANCH)
+_DELETE = (
+    delete(DATASET)
+    .where(_IN_WORKSPACE, DATASET.c.name == bindparam("name"))
+    .returning(DATASET.c.seq)
+)
+_HAS_BRANCH = select(BRANCH.c.seq).where(
+    BRANCH.c.dataset_seq == bindparam("seq"), BRANCH.c.name == bindparam("branch")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetKey:
+    """A dataset a nested resource works on: its row key and its public fields."""
+
+    seq: int
+    public: DatasetPublic
+
+    @property
+    def workspace(self) -> str:
+        return self.public.workspace
+
+    @property
+    def name(self) -> str:
+        return self.public.name
+
+
+def dataset_tag(workspace: str, name: str) -> str:
+    return f"dataset:{workspace}/{name}"
+
+
+def listing_tag(workspace: str) -> str:
+    return f"datasets:{workspace}"
+
+
+def _public(row: Any) -> DatasetPublic:
+    fields = {field: row._mapping[field] for field in DATASET_FIELDS}
+    # SQLite hands booleans back as 0 or 1.
+    fields["is_public"] = bool(fields["is_public"])
+    return DatasetPublic.model_validate(fields)
+
+
+def _find(conn: Connection, workspace: str, name: str) -> DatasetKey | None:
+    row = conn.execute(_FIND, {"workspace": workspace, "name": name}).first()
+    return None if row is None else DatasetKey(row.seq, _public(row))
+
+
+def _deny_foreign(caller: Caller, workspace: str) -> None:
+    # Another workspace's private datasets are neither shown nor confirmed to exist.
+    if workspace != caller.workspace:
+        raise errors.AccessDenied(
+            f"The access key may not access datasets of workspace '{workspace}'."
+        )
+
+
+class DatasetStore(Store):
+    # ------------------------------------------------------------------ lookups
+
+    def find(self, caller: Caller, workspace: str, name: str, *, write: bool) -> DatasetKey:
+        """The dataset behind ``{workspace}/{dataset}`` for this caller, or the right error.
+
+        Any key may read another workspace's public dataset; writing to another
+        workspace's dataset is denied, and a private one is not confirmed to exist.
+        """
+        if write:
+            _deny_foreign(caller, workspace)
+        found = self.db.cached(
+            ("dataset", workspace, name),
+            (dataset_tag(workspace, name),),
+            lambda conn: _find(conn, workspace, name),
+        )
+        if found is None or (workspace != caller.workspace and not found.public.is_public):
+            _deny_foreign(caller, workspace)
+            raise errors.DatasetNotFound(workspace, name)
+        return found
+
+    # ------------------------------------------------------------------ operations
+
+    def create_dataset(self, caller: Caller, body: DatasetCreate) -> DatasetPublic:
+        workspace = caller.workspace
+        now = self.backend.clock.stamp()
+        tags = (listing_tag(workspace), dataset_tag(workspace, body.name))
+        try:
+            with self.db.write(tags) as conn:
+                storage = self.backend.get(StorageConfigStore).resolve(
+                    conn, workspace, body.storage_config
+                )
+                values = {
+                    "id": self.new_id(conn, DATASET),
+                    "workspace": workspace,
+                    "name": body.name,
+                    "alias": body.alias,
+                    "default_branch": DEFAULT_BRANCH,
+                    "commit_id": None,
+                    "cover_url": "",
+                    "creator": caller.user,
+                    "created_at": now,
+                    "updated_at": now,
+                    "is_public": False,
+                    "storage_config": storage.name,
+                    "backend_type": storage.backend_type,
+                }
+                seq = self._insert(conn, values, [(DEFAULT_BRANCH, None)])
+                if body.with_draft:
+                    conn.execute(
+                        insert(DRAFT).values(dataset_seq=seq, number=1, branch=DEFAULT_BRANCH)
+                    )
+        except IntegrityError as exc:
+            raise errors.NameConflict(
+                f"Dataset '{body.name}' already exists in workspace '{workspace}'."
+            ) from exc
+        self.db.index_changed(("datasets", workspace), added=seq)
+        return DatasetPublic.model_validate(values)
+
+    def get_dataset(self, caller: Caller, workspace: str, name: str) -> DatasetPublic:
+        return self.find(caller, workspace, name, write=False).public
+
+    def list_datasets(self, caller: Caller, offset: int, limit: int) -> DatasetList:
+        """One page of the caller's datasets in creation order, with the total count."""
+        workspace = caller.workspace
+        seqs = self.db.ordered_index(
+            ("datasets", workspace),
+            lambda conn: conn.execute(_SEQS, {"workspace": workspace}).scalars(),
+        )
+        page = seqs[offset : offset + limit]
+        if not page:
+            return DatasetList(datasets=[], offset=offset, record_size=0, total_count=len(seqs))
+        first, last, total = page[0], page[-1], len(seqs)
+
+        def load(conn: Connection) -> DatasetList:
+            rows = conn.execute(_PAGE, {"workspace": workspace, "first": first, "last": last}).all()
+            datasets = [_public(row) for row in rows]
+            return DatasetList(
+                datasets=datasets, offset=offset, record_size=len(datasets), total_count=total
+            )
+
+        return self.db.cached(
+            ("datasets", workspace, offset, limit, total), (listing_tag(workspace),), load
+        )
+
+    def update_dataset(
+        self, caller: Caller, workspace: str, name: str, body: DatasetUpdate
+    ) -> DatasetPublic:
+        _deny_foreign(caller, workspace)
+        requested = body.model_dump(exclude_none=True)
+        tags = [listing_tag(workspace), dataset_tag(workspace, name)]
+        if body.name is not None:
+            tags.append(dataset_tag(workspace, body.name))
+        try:
+            with self.db.write(tags) as conn:
+                found = _find(conn, workspace, name)
+                if found is None:
+                    raise errors.DatasetNotFound(workspace, name)
+                current = found.public.model_dump()
+                changes = {
+                    field: value for field, value in requested.items() if value != current[field]
+                }
+                branch = changes.get("default_branch")
+                if branch is not None and not self._has_branch(conn, found.seq, branch):
+                    raise errors.InvalidParams(
+                        f"Branch '{branch}' does not exist in dataset '{workspace}/{name}'."
+                    )
+                if changes:
+                    changes["updated_at"] = self.backend.clock.stamp()
+                    conn.execute(update(DATASET).where(DATASET.c.seq == found.seq).values(changes))
+        except IntegrityError as exc:
+            raise errors.NameConflict(
+                f"Dataset '{body.name}' already exists in workspace '{workspace}'."
+            ) from exc
+        return found.public.model_copy(update=changes)
+
+    def delete_dataset(self, caller: Caller, workspace: str, name: str) -> None:
+        _deny_foreign(caller, workspace)
+        with self.db.write((listing_tag(workspace), dataset_tag(workspace, name))) as conn:
+            seq = conn.execute(_DELETE, {"workspace": workspace, "name": name}).scalar()
+        if seq is None:
+            raise errors.DatasetNotFound(workspace, name)
+        self.db.index_changed(("datasets", workspace), removed=seq)
+
+    # ------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _has_branch(conn: Connection, seq: int, branch: str) -> bool:
+        found = conn.execute(_HAS_BRANCH, {"seq": seq, "branch": branch}).first()
+        return found is not None
+
+    @staticmethod
+    def _insert(
+        conn: Connection, values: dict[str, Any], branches: Sequence[tuple[str, str | None]]
+    ) -> int:
+        inserted = conn.execute(_INSERT, values).inserted_primary_key
+        assert inserted is not None
+        seq: int = inserted[0]
+        conn.execute(
+            _INSERT_BRANCH,
+            [{"dataset_seq": seq, "name": name, "commit_id": commit} for name, commit in branches],
+        )
+        return seq
+
+
+# ---------------------------------------------------------------------------- seed section
+
+
+def apply_seed(backend: Backend, conn: Connection, items: Sequence[Any]) -> int:
+    identity = backend.get(IdentityStore)
+    store = backend.get(DatasetStore)
+    added = 0
+    for seed in items:
+        assert isinstance(seed, DatasetSeed)
+        identity.ensure_workspace(conn, seed.workspace)
+        if _find(conn, seed.workspace, seed.name) is not None:
+            continue
+        where = f"dataset '{seed.workspace}/{seed.name}'"
+        storage = backend.get(StorageConfigStore).resolve(conn, seed.workspace, seed.storage_config)
+        branches = {branch.name: branch.commit_id for branch in seed.branches}
+        if seed.default_branch not in branches:
+            branches = {seed.default_branch: None, **branches}
+        numbers = [draft.number for draft in seed.drafts]
+        if len(set(numbers)) != len(numbers):
+            raise errors.InvalidParams(f"Invalid seed: {where} has two drafts with one number.")
+        for draft in seed.drafts:
+            if draft.branch not in branches:
+                raise errors.InvalidParams(
+                    f"Invalid seed: draft {draft.number} of {where} is on branch "
+                    f"'{draft.branch}', which the dataset does not have."
+                )
+        created_at = seed.created_at or backend.clock.stamp()
+        values = {
+            "id": seed.id or store.new_id(conn, DATASET),
+            "workspace": seed.workspace,
+            "name": seed.name,
+            "alias": seed.alias,
+            "default_branch": seed.default_branch,
+            "commit_id": seed.commit_id,
+            "cover_url": seed.cover_url,
+            "creator": seed.creator,
+            "created_at": created_at,
+            "updated_at": seed.updated_at or created_at,
+            "is_public": seed.is_public,
+            "storage_config": storage.name,
+            "backend_type": (seed.backend_type or BackendType(storage.backend_type)).value,
+        }
+        seq = store._insert(conn, values, list(branches.items()))
+        if seed.drafts:
+            conn.execute(
+                insert(DRAFT),
+                [
+                    {
+                        "dataset_seq": seq,
+                        "number": draft.number,
+                        "branch": draft.branch,
+                        "title": draft.title,
+                        "status": draft.status,
+                    }
+                    for draft in seed.drafts
+                ],
+            )
+        added += 1
+    return added
+
+
+def export_seed(_backend: Backend, conn: Connection) -> list[Any]:
+    datasets = conn.execute(select(DATASET).order_by(DATASET.c.seq)).all()
+    branches_of: dict[int, list[dict[str, Any]]] = {}
+    for branch in conn.execute(select(BRANCH).order_by(BRANCH.c.seq)):
+        branches_of.setdefault(branch.dataset_seq, []).append(
+            {"name": branch.name, "commit_id": branch.commit_id}
+        )
+    drafts_of: dict[int, list[dict[str, Any]]] = {}
+    for draft in conn.execute(select(DRAFT).order_by(DRAFT.c.seq)):
+        drafts_of.setdefault(draft.dataset_seq, []).append(
+            {
+                "number": draft.number,
+                "branch": draft.branch,
+                "title": draft.title,
+                "status": draft.status,
+            }
+        )
+    return [
+        DatasetSeed.model_validate(
+            {
+                **_public(row).model_dump(),
+                "branches": branches_of.get(row.seq, []),
+                "drafts": drafts_of.get(row.seq, []),
+            }
+        )
+        for row in datasets
+    ]

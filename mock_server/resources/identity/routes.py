@@ -1,0 +1,69 @@
+"""Identity routes: the key's workspace and user, and any workspace by name."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.security import APIKeyHeader
+
+from mock_server.core import errors
+from mock_server.core.backend import store_dependency
+from mock_server.core.routing import json_response
+from mock_server.resources.identity.models import Caller, UserPublic, WorkspacePublic
+from mock_server.resources.identity.store import IdentityStore
+
+# Declared for the OpenAPI document; the key itself is checked by the store, so a
+# missing header is a Graviti 401 rather than FastAPI's own error.
+access_key_header = APIKeyHeader(name="X-Token", auto_error=False, description="Access key")
+
+Identity = Annotated[IdentityStore, Depends(store_dependency(IdentityStore))]
+
+
+async def authenticate(
+    identity: Identity, key: Annotated[str | None, Depends(access_key_header)]
+) -> Caller:
+    return identity.authenticate(key)
+
+
+Auth = Annotated[Caller, Depends(authenticate)]
+AUTH_ERRORS = (errors.Unauthorized,)
+
+router = APIRouter(prefix="/v2", tags=["identity"])
+
+
+def _workspace(fields: dict[str, Any]) -> dict[str, Any]:
+    return {field: fields[field] for field in WorkspacePublic.model_fields}
+
+
+@router.get(
+    "/current-workspace",
+    operation_id="get_current_workspace",
+    summary="The workspace of the access key",
+    response_model=WorkspacePublic,
+    responses=errors.error_responses(*AUTH_ERRORS),
+)
+async def get_current_workspace(caller: Auth, identity: Identity) -> Any:
+    return json_response(_workspace(identity.get_workspace(caller)))
+
+
+@router.get(
+    "/current-user",
+    operation_id="get_current_user",
+    summary="The user of the access key",
+    response_model=UserPublic,
+    responses=errors.error_responses(*AUTH_ERRORS),
+)
+async def get_current_user(caller: Auth, identity: Identity) -> Any:
+    return json_response(identity.get_user(caller))
+
+
+@router.get(
+    "/workspaces/{workspace}",
+    operation_id="get_workspace",
+    summary="A workspace by name",
+    response_model=WorkspacePublic,
+    responses=errors.error_responses(*AUTH_ERRORS, errors.ResourceNotExist),
+)
+async def get_workspace(workspace: str, caller: Auth, identity: Identity) -> Any:
+    return json_response(_workspace(identity.get_workspace(caller, workspace)))

@@ -1,0 +1,122 @@
+"""The whole state at once: reset, seeding, export and snapshots, over every resource.
+
+Each works from the registry (the resources' seed sections and tables) and runs in one
+write transaction: a seed that is refused, or a restore that fails, changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import sort_tables
+
+from mock_server.core import errors
+from mock_server.core.backend import Backend
+from mock_server.core.clock import parse_time
+from mock_server.core.resource import Resource
+from mock_server.seeding import Seed, SeedOptions, sections, seed_model
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+class StateAdmin:
+    def __init__(self, backend: Backend, resources: Sequence[Resource]) -> None:
+        self.backend = backend
+        self.resources = tuple(resources)
+        self.seed_model = seed_model(self.resources)
+        self.sections = sections(self.resources)
+        # Parents first: inserts go in this order, deletes in the reverse.
+        self.tables: list[Table] = sort_tables(
+            [table for resource in self.resources for table in resource.tables]
+        )
+
+    def summary_keys(self) -> list[str]:
+        return [key for section in self.sections for key in section.summary_keys()]
+
+    def _empty(self, conn: Connection) -> None:
+        for table in reversed(self.tables):
+            conn.execute(delete(table))
+
+    def reset(self) -> None:
+        """Drop every row of every table, in one transaction."""
+        with self._write() as conn:
+            self._empty(conn)
+
+    def apply_seed(self, seed: Seed, *, replace: bool = False) -> dict[str, int]:
+        """Add what ``seed`` lists, in one transaction; what already exists is kept.
+
+        ``replace`` empties every table first, in the same transaction. A seed that is
+        inconsistent (an unknown storage config, a draft on a missing branch, a key
+        that belongs to another user) changes nothing and raises a Graviti 400 or 409.
+        Options (strictness, frozen clock, id sequence) apply only once the rows did.
+        """
+        summary = dict.fromkeys(self.summary_keys(), 0)
+        options = seed.options
+        ids = self.backend.ids
+        previous_ids = ids.state()
+        if options.id_seed is not None:
+            ids.reseed(options.id_seed)
+        try:
+            with self._write() as conn:
+                if replace:
+                    self._empty(conn)
+                for section in self.sections:
+                    counted = section.apply(self.backend, conn, getattr(seed, section.key))
+                    if isinstance(counted, int):
+                        counted = {section.key: counted}
+                    for key, value in counted.items():
+                        summary[key] += value
+        except IntegrityError as exc:
+            ids.restore(previous_ids)
+            raise errors.NameConflict(
+                f"The seed conflicts with the current state: {exc.orig}."
+            ) from exc
+        except BaseException:
+            ids.restore(previous_ids)
+            raise
+        if options.strict is not None:
+            self.backend.strict = options.strict
+        if options.frozen_time is not None:
+            self.backend.clock.freeze(parse_time(options.frozen_time))
+        return summary
+
+    def export_seed(self) -> Seed:
+        """The whole state in the seed format, so that ``apply_seed`` can load it back."""
+        with self.backend.db.read() as conn:
+            lists = {section.key: section.export(self.backend, conn) for section in self.sections}
+        clock = self.backend.clock
+        frozen = clock.stamp() if clock.frozen else None
+        return self.seed_model(
+            options=SeedOptions(strict=self.backend.strict, frozen_time=frozen), **lists
+        )
+
+    def snapshot(self) -> Rows:
+        """Every row of every table, for ``restore``: the fastest way back to a state."""
+        with self.backend.db.read() as conn:
+            return {
+                table.name: [dict(row._mapping) for row in conn.execute(select(table))]
+                for table in self.tables
+            }
+
+    def restore(self, rows: Rows) -> None:
+        """Replace the whole state by a ``snapshot``, in one transaction."""
+        with self._write() as conn:
+            self._empty(conn)
+            for table in self.tables:
+                if rows.get(table.name):
+                    conn.execute(insert(table), rows[table.name])
+            if self.backend.db.dialect == "postgresql":
+                # PostgreSQL's serial sequences do not follow explicit keys on their own.
+                for table in self.tables:
+                    if "seq" in table.c:
+                        conn.exec_driver_sql(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'seq'), "
+                            f"COALESCE((SELECT MAX(seq) FROM {table.name}), 0) + 1, false)"
+                        )
+
+    def _write(self) -> Any:
+        # A whole-state change: the cache forgets everything it remembered.
+        return self.backend.db.write(None)
