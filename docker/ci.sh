@@ -91,6 +91,23 @@ wait_for() {
   done
 }
 
+# wait_for_dockerd: poll `docker info` like wait_for, but stop at once if dockerd has
+# exited: without the privileges it needs (iptables, overlay mounts) it dies within a
+# second, and waiting out the deadline would only hide why. Its log follows on exit.
+wait_for_dockerd() {
+  local t0 status=0
+  t0=$(date +%s)
+  until docker info >/dev/null 2>&1; do
+    if ! kill -0 "$DOCKERD_PID" 2>/dev/null; then
+      wait "$DOCKERD_PID" || status=$?
+      DOCKERD_PID=
+      fail "dockerd exited with status $status after $(($(date +%s) - t0))s, before answering (its log is below)"
+    fi
+    (($(date +%s) - t0 < DEADLINE_S)) || fail "timed out after ${DEADLINE_S}s waiting for docker info"
+    sleep 0.2
+  done
+}
+
 # ------------------------------------------------------------------ tools --
 if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null; then
   log "installing docker.io and debootstrap"
@@ -119,7 +136,7 @@ log "starting dockerd (data root $CACHE/docker)"
 dockerd --data-root "$CACHE/docker" --exec-root "$WORK/exec" \
   --pidfile "$WORK/dockerd.pid" --host "$DOCKER_HOST" >"$WORK/dockerd.log" 2>&1 &
 DOCKERD_PID=$!
-wait_for "docker info" docker info
+wait_for_dockerd
 log "dockerd up: $(docker version -f 'server {{.Server.Version}}, client {{.Client.Version}}')"
 # A run that was killed may have left containers behind in the cached data root.
 compose --profile '*' down -v --remove-orphans --timeout 5 >/dev/null 2>&1 || true

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,6 +28,7 @@ from mock_server.migrations import prepare_schema
 from mock_server.resources import RESOURCES
 from mock_server.resources.identity.store import IdentityStore
 from mock_server.settings import Settings
+from mock_server.startup import exit_at_startup
 from mock_server.state import StateAdmin
 
 logger = logging.getLogger("mock_server")
@@ -77,8 +79,16 @@ def create_app(
     *,
     backend: Backend | None = None,
     resources: Sequence[Resource] = RESOURCES,
+    seed_in_background: bool = False,
 ) -> FastAPI:
-    """A new app; ``backend`` lets a caller share or pre-build the state."""
+    """A new app; ``backend`` lets a caller share or pre-build the state.
+
+    ``seed_in_background`` is the server process's mode: the app serves as soon as its
+    backend is open (health answers 200, ready 503) while a thread applies the start-up
+    seed, and ready turns 200 once it is in. A start-up failure there ends the process
+    (``startup.exit_at_startup``). Otherwise the seed is in before the app serves, as
+    ``mock_graviti()`` and the tests want.
+    """
     settings = settings or Settings()
     resources = tuple(resources)
     if backend is not None:
@@ -93,16 +103,31 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_backend = backend is None
-        state = backend or build_backend(settings, resources)
+        seeding: threading.Thread | None = None
+        try:
+            state = backend or build_backend(settings, resources)
+        except Exception as exc:
+            if not seed_in_background:
+                raise
+            exit_at_startup("cannot open the database", exc)
         app.state.backend = state
         app.state.admin = app_state.get("admin") or StateAdmin(state, resources)
-        control.startup(app)
-        app.state.ready = True
+        if seed_in_background:
+            seeding = threading.Thread(
+                target=_seed_then_ready, args=(app,), name="startup-seed", daemon=True
+            )
+            seeding.start()
+        else:
+            control.startup(app)
+            app.state.ready = True
         try:
             yield
         finally:
             app.state.ready = False
-            if own_backend:
+            # A seed still running when the server stops is left to die with the
+            # process (its transaction rolls back); closing the backend under it would
+            # only turn that into a logged error.
+            if own_backend and (seeding is None or not seeding.is_alive()):
                 state.close()
 
     app = FastAPIOffline(
@@ -130,6 +155,14 @@ def create_app(
     return app
 
 
+def _seed_then_ready(app: FastAPI) -> None:
+    try:
+        control.startup(app)
+    except Exception as exc:
+        exit_at_startup("the start-up seed cannot be applied", exc)
+    app.state.ready = True
+
+
 def install_openapi(app: FastAPI) -> None:
     """Serve an OpenAPI document without FastAPI's 422: bad input is a Graviti 400 here."""
     default_openapi = app.openapi
@@ -151,7 +184,7 @@ def install_openapi(app: FastAPI) -> None:
 
 def app_from_environment() -> FastAPI:
     """The factory uvicorn's workers call: settings come from ``GRAVITI_MOCK_*`` variables."""
-    app = create_app(Settings())
+    app = create_app(Settings(), seed_in_background=True)
     # The server process: what is loaded by now (FastAPI, pydantic, SQLAlchemy, the
     # routes) lives as long as the process, and a full garbage collection walking it
     # stalls every request in flight for tens of milliseconds. Take it out of sight.

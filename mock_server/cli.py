@@ -1,21 +1,42 @@
-"""The ``graviti-mock`` command line: ``graviti-mock serve [options]``."""
+"""The ``graviti-mock`` command line: ``graviti-mock serve [options]``.
+
+Invariants: ``graviti-mock serving on URL`` is printed once the socket listens and every
+worker answers, so a client that reads it and connects is never refused; any start-up
+failure before that exits non-zero with one line and no traceback (2 for a bad option,
+1 for a database, certificate or port that cannot be used, 3 when a serving process
+cannot apply the start-up seed); Ctrl+C stops the server gracefully and ends it as killed
+by SIGINT (status 130 in a shell), without a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import signal
+import socket
+import ssl
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import uvicorn
 from pydantic import ValidationError
 from uvicorn.supervisors import Multiprocess
+from uvicorn.supervisors.multiprocess import Process
 
 from mock_server import __version__
+from mock_server.app import build_backend
+from mock_server.core.clock import parse_time
+from mock_server.core.database import make_engine
+from mock_server.core.errors import InvalidParams
+from mock_server.migrations import SchemaError
+from mock_server.seeding import load_seed
 from mock_server.settings import Settings
+from mock_server.startup import STARTUP_FAILURE, StartupError, check_encoding, one_line
 
 # Options that map one to one onto Settings fields (and so onto GRAVITI_MOCK_* variables).
 SERVE_OPTIONS: dict[str, dict[str, Any]] = {
@@ -109,7 +130,197 @@ def export(settings: Settings) -> None:
         os.environ[f"GRAVITI_MOCK_{name.upper()}"] = str(value)
 
 
-def serve(settings: Settings) -> None:
+class UsageError(Exception):
+    """A bad option: status 2, like argparse's own errors."""
+
+
+def check(settings: Settings) -> None:
+    """Everything that can be refused before the server listens, as one-line errors.
+
+    Run in the first process, so a bad option or an unusable database stops the command
+    before ``serving on`` is printed, whatever the number of workers; the workers then
+    only repeat what worked here. Raises ``UsageError`` (status 2) or ``StartupError``.
+    """
+    if settings.ssl_certfile is None and settings.ssl_keyfile is not None:
+        raise UsageError("--ssl-keyfile needs --ssl-certfile")
+    if settings.workers > 1 and settings.database.rstrip("/") in ("sqlite:", "sqlite:/:memory:"):
+        raise UsageError("workers cannot share an in-memory database")
+    if settings.frozen_time is not None:
+        try:
+            parse_time(settings.frozen_time)
+        except ValueError:
+            raise UsageError(
+                f"--frozen-time: {settings.frozen_time!r} is not an ISO 8601 time "
+                "(for example 2024-01-01T00:00:00Z)"
+            ) from None
+    if settings.seed is not None:
+        try:
+            load_seed(settings.seed)
+        except InvalidParams as exc:
+            raise UsageError(f"--seed: {exc.message}") from None
+    if settings.ssl_certfile is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            context.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile)
+        except (OSError, ssl.SSLError) as exc:
+            raise StartupError(f"--ssl-certfile/--ssl-keyfile: {one_line(exc)}") from None
+    try:
+        engine = make_engine(settings.database)
+    except Exception as exc:
+        raise StartupError(f"--database: {one_line(exc)}") from None
+    try:
+        check_encoding(engine)
+        # Opening the backend brings the schema up to date once, here, before any worker.
+        build_backend(settings).close()
+    except SchemaError as exc:
+        # A database this release cannot serve: what to do is in the message.
+        raise StartupError(str(exc)) from None
+    except StartupError:
+        raise
+    except Exception as exc:
+        raise StartupError(f"cannot open the database: {one_line(exc)}") from None
+    finally:
+        engine.dispose()
+
+
+def announce(settings: Settings, sock: socket.socket) -> Callable[[], None]:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    line = f"graviti-mock serving on {settings.scheme}://{shown}:{port}"
+
+    def show() -> None:
+        # The first line on stdout, which the pytest fixtures read to learn a port-0
+        # address: printed only once the socket accepts and the app answers health.
+        print(line, flush=True)
+
+    return show
+
+
+class SingleServer(uvicorn.Server):
+    """uvicorn's server, announcing itself once it really accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.on_started = on_started
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self.on_started()
+
+
+@contextmanager
+def sigint_blocked() -> Iterator[None]:
+    """Block SIGINT while workers are spawned: they inherit the mask.
+
+    Ctrl+C reaches the whole process group. Workers that acted on it themselves would
+    race the supervisor (which restarts a worker that exits on its own) and print
+    KeyboardInterrupt tracebacks; with it blocked, only the supervisor acts, stopping
+    each worker with SIGTERM. A blocked signal is held, not lost, so the supervisor
+    still gets one sent meanwhile.
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class Supervisor(Multiprocess):
+    """uvicorn's supervisor, where a worker that fails to start stops the server.
+
+    uvicorn stops on a worker's start-up failure but then exits 0; here the command
+    exits with the worker's status. The address is announced once every worker serves.
+    """
+
+    STARTUP_TIMEOUT = 60.0
+
+    def __init__(
+        self, config: uvicorn.Config, sockets: list[socket.socket], on_started: Callable[[], None]
+    ) -> None:
+        super().__init__(config, sockets)
+        self.on_started = on_started
+        self.stopped_by: int | None = None
+        self.failure: str | None = None
+        self.status = 0
+
+    def init_processes(self) -> None:
+        with sigint_blocked():
+            super().init_processes()
+
+    def keep_subprocess_alive(self) -> None:
+        # Checked here as well as by uvicorn, which only learned to stop on a worker's
+        # start-up failure in recent releases (older ones restart it forever).
+        for process in self.processes:
+            if process.process.exitcode == STARTUP_FAILURE:
+                self._failed(process)
+                return
+        with sigint_blocked():
+            super().keep_subprocess_alive()
+        if self.should_exit.is_set() and self.stopped_by is None and self.failure is None:
+            # uvicorn gave up on a worker that failed before serving.
+            self._failed(next(p for p in self.processes if p.process.exitcode is not None))
+
+    def handle_int(self) -> None:
+        self.stopped_by = signal.SIGINT
+        super().handle_int()
+
+    def handle_term(self) -> None:
+        self.stopped_by = signal.SIGTERM
+        super().handle_term()
+
+    def _failed(self, process: Process) -> None:
+        code = process.process.exitcode
+        self.status = code if code is not None and code > 0 else 1
+        self.failure = f"worker [{process.process.pid}] failed to start (status {code}); stopping"
+        self.should_exit.set()
+
+    def _wait_for_workers(self) -> bool:
+        deadline = time.monotonic() + self.STARTUP_TIMEOUT
+        waiting = list(self.processes)
+        while waiting:
+            self.handle_signals()
+            if self.should_exit.is_set():
+                return False
+            for process in list(waiting):
+                if serving(process):
+                    waiting.remove(process)
+                elif not process.process.is_alive():
+                    process.join()
+                    self._failed(process)
+                    return False
+            if time.monotonic() > deadline:
+                self.status = 1
+                self.failure = f"workers not serving after {self.STARTUP_TIMEOUT:.0f} s; stopping"
+                self.should_exit.set()
+                return False
+        return True
+
+    def run(self) -> None:
+        self.init_processes()
+        if self._wait_for_workers():
+            self.on_started()
+        while not self.should_exit.wait(0.5):
+            self.handle_signals()
+            self.keep_subprocess_alive()
+        if self.failure is not None:
+            print(f"graviti-mock: {self.failure}", file=sys.stderr, flush=True)
+        self.terminate_all()
+        self.join_all()
+
+
+def serving(process: Process) -> bool:
+    """Whether a worker serves: its server finished start-up where uvicorn reports that
+    (``is_ready``, recent releases), else that it answers the supervisor at all. Either
+    way the socket already listens, so a client is queued, never refused."""
+    is_ready: Callable[..., bool | None] | None = getattr(process, "is_ready", None)
+    if is_ready is not None:
+        return bool(is_ready(timeout=0.2))
+    return process.ping(timeout=0.2)
+
+
+def serve(settings: Settings) -> int:
+    """Run the server until it is stopped; returns the exit status."""
     export(settings)
     config = uvicorn.Config(
         "mock_server.app:app_from_environment",
@@ -126,18 +337,38 @@ def serve(settings: Settings) -> None:
         server_header=False,
         proxy_headers=False,
     )
-    sock = config.bind_socket()
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    # The first line of output, which the pytest fixtures read to learn a port-0 address.
-    print(f"graviti-mock serving on {settings.scheme}://{shown}:{port}", flush=True)
+    try:
+        sock = config.bind_socket()
+    except SystemExit:
+        # uvicorn has logged why, in one line ("Address already in use"); its status
+        # would be 3, which this command keeps for a start-up seed that fails.
+        return 1
+    # Listen now: a client that connects as soon as it reads the address waits in the
+    # backlog instead of being refused while the app loads.
+    sock.listen(config.backlog)
+    on_started = announce(settings, sock)
     if settings.workers > 1:
-        Multiprocess(config, sockets=[sock]).run()
-    else:
-        uvicorn.Server(config).run(sockets=[sock])
+        supervisor = Supervisor(config, [sock], on_started)
+        supervisor.run()
+        if supervisor.stopped_by == signal.SIGINT:
+            die_of_sigint()
+        return supervisor.status
+    SingleServer(config, on_started).run(sockets=[sock])
+    return 0
+
+
+def die_of_sigint() -> NoReturn:
+    """End as killed by SIGINT (status 130 in a shell), as a shell expects after Ctrl+C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGINT)
+    raise SystemExit(130)  # not reached: the default action ends the process
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    # Ctrl+C: uvicorn catches it, shuts down gracefully, restores the handler it found and
+    # raises SIGINT again. With the default action in place that ends the process as
+    # killed by SIGINT, instead of a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     args = parser().parse_args(argv)
     if args.command == "install-portex":
         install_portex(args.force)
@@ -149,44 +380,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             where = ".".join(str(part) for part in problem["loc"])
             print(f"graviti-mock: {where}: {problem['msg']}", file=sys.stderr)
         sys.exit(2)
-    if settings.ssl_certfile is None and settings.ssl_keyfile is not None:
-        print("graviti-mock: --ssl-keyfile needs --ssl-certfile", file=sys.stderr)
-        sys.exit(2)
-    if settings.seed is not None:
-        # Refuse a bad seed file here, with its problems, rather than in a worker's start-up.
-        from mock_server.core.errors import InvalidParams
-        from mock_server.seeding import load_seed
-
-        try:
-            load_seed(settings.seed)
-        except InvalidParams as exc:
-            print(f"graviti-mock: --seed: {exc.message}", file=sys.stderr)
-            sys.exit(2)
-    if settings.workers > 1 and settings.database.rstrip("/") in ("sqlite:", "sqlite:/:memory:"):
-        print("graviti-mock: workers cannot share an in-memory database", file=sys.stderr)
-        sys.exit(2)
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
-    prepare_database(settings)
-    serve(settings)
-
-
-def prepare_database(settings: Settings) -> None:
-    """Bring the database to the current schema once, before any worker starts.
-
-    A database this release cannot serve is refused here with one line saying what to
-    do, and the command exits non-zero before it prints that it is serving.
-    """
-    from mock_server.core.database import make_engine
-    from mock_server.migrations import SchemaError, prepare_schema
-    from mock_server.resources import RESOURCES
-
-    if settings.database.rstrip("/") in ("sqlite:", "sqlite:/:memory:"):
-        return
-    engine = make_engine(settings.database, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     try:
-        prepare_schema(engine, RESOURCES)
-    except SchemaError as exc:
+        check(settings)
+    except UsageError as exc:
         print(f"graviti-mock: {exc}", file=sys.stderr)
         sys.exit(2)
-    finally:
-        engine.dispose()
+    except StartupError as exc:
+        print(f"graviti-mock: {exc}", file=sys.stderr)
+        sys.exit(1)
+    sys.exit(serve(settings))

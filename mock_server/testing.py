@@ -38,7 +38,13 @@ class ServerProcess:
         env: Mapping[str, str] | None = None,
         startup_timeout: float = 60.0,
         verify: str | bool = True,
+        argv: Sequence[str] | None = None,
+        cwd: str | Path | None = None,
     ) -> None:
+        """``argv`` replaces the whole command (``--host``, ``--port`` and ``--database``
+        included), for tests that run a command exactly as a user would type it."""
+        self.argv = list(argv) if argv is not None else None
+        self.cwd = cwd
         self.database = database
         self.host = host
         self.port = port
@@ -62,6 +68,8 @@ class ServerProcess:
         return self.process is not None and self.process.poll() is None
 
     def command(self) -> list[str]:
+        if self.argv is not None:
+            return list(self.argv)
         return [
             sys.executable,
             "-m",
@@ -76,7 +84,9 @@ class ServerProcess:
             *self.args,
         ]
 
-    def start(self) -> Self:
+    def start(self, *, wait_ready: bool = True) -> Self:
+        """Start, and return once the address is printed and (unless told not to)
+        ``/_mock/ready`` answers 200."""
         if self.process is not None:
             raise ServerError("the server is already started")
         env = {
@@ -97,11 +107,13 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
+            cwd=self.cwd,
             start_new_session=True,
         )
         try:
             self._url = self._read_url(self.process)
-            self._wait_ready()
+            if wait_ready:
+                self.wait_ready()
         except BaseException:
             self.kill()
             raise
@@ -130,7 +142,7 @@ class ServerProcess:
             )
         return found[0]
 
-    def _wait_ready(self) -> None:
+    def wait_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if not self.running:

@@ -50,8 +50,10 @@ def write_until_killed(url: str, writer: Writer, acks: list[int], enough: thread
         body = {"name": new_name or original} if method != "DELETE" else None
         try:
             response = session.request(method, target, json=body)
-        except requests.ConnectionError:
-            return None  # killed: the outcome of this call is unknown
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # Killed: refused or reset before the answer, or cut off inside its body.
+            # Either way the outcome of this call is unknown.
+            return None
         if response.status_code != 200:
             writer.unexpected.append(f"{op} {original}: {response.status_code} {response.text}")
             return None

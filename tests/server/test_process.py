@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import graviti
+import psycopg
 import pytest
 import requests
 from fastapi.testclient import TestClient
 from graviti.exception import NameConflictError, ResourceNotExistError
 from graviti.openapi import create_dataset, get_current_workspace, list_datasets
 
+from mock_server.app import build_backend
+from mock_server.settings import Settings
 from mock_server.testing import ServerProcess
 
 KEY = "ACCESSKEY-process00001"
@@ -119,7 +124,10 @@ def test_sigkill_during_concurrent_creates_loses_no_acknowledged_write(tmp_path:
                     headers={"X-Token": KEY},
                     timeout=10,
                 )
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                # Killed mid-call: refused or reset before the answer (ConnectionError),
+                # or cut off inside its body (ChunkedEncodingError). Either way the
+                # call was not acknowledged.
                 return
             if response.status_code == 200:
                 with lock:
@@ -153,6 +161,64 @@ def test_sigkill_during_concurrent_creates_loses_no_acknowledged_write(tmp_path:
     missing = set(acknowledged) - stored
     assert not missing, f"{len(missing)} acknowledged creates lost"
     assert len(acknowledged) >= 400
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_health_answers_and_ready_is_503_while_the_start_up_seed_runs(
+    tmp_path: Path, postgres_url: str, workers: str
+) -> None:
+    """The address is printed once the server accepts; seeding does not hold that up.
+
+    The test locks the data tables against writes (reads, and so the schema check, go
+    on), so the start-up seed waits for as long as the test says: no timing is guessed.
+    """
+    workspace = f"ready{workers}x{uuid.uuid4().hex[:12]}"
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps({"datasets": [{"name": "seeded", "workspace": workspace}]}))
+    build_backend(Settings(database=postgres_url)).close()  # the schema, before the lock
+    with psycopg.connect(postgres_url.replace("postgresql+psycopg", "postgresql")) as lock:
+        tables = lock.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"
+        ).fetchall()
+        names = ", ".join(f'"{name}"' for (name,) in tables)
+        lock.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+        server = ServerProcess(
+            database=postgres_url, args=["--seed", str(seed), "--workers", workers]
+        ).start(wait_ready=False)
+        try:
+            # Right after the address: no retry, each on a new connection.
+            for _ in range(2 * int(workers)):
+                assert requests.get(f"{server.url}/_mock/health", timeout=10).status_code == 200
+                ready = requests.get(f"{server.url}/_mock/ready", timeout=10)
+                assert ready.status_code == 503, ready.text
+            lock.commit()
+            server.wait_ready()
+            state = requests.get(f"{server.url}/_mock/state", timeout=30).json()
+            seeded = [item["name"] for item in state["datasets"] if item["workspace"] == workspace]
+            assert seeded == ["seeded"]
+        finally:
+            server.stop()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_stops_cleanly_as_killed_by_sigint(tmp_path: Path, workers: str) -> None:
+    """Ctrl+C reaches the terminal's whole process group; the server shuts down
+    gracefully, prints no traceback, and ends as killed by SIGINT (130 in a shell)."""
+    database = f"sqlite:///{tmp_path / 'mock.sqlite'}"
+    server = ServerProcess(database=database, args=["--workers", workers]).start()
+    process = server.process
+    assert process is not None
+    create_dataset(KEY, server.url, "before-ctrl-c")
+    os.killpg(process.pid, signal.SIGINT)  # the server leads its own process group
+    process.wait(timeout=30)
+    server.stop()
+    assert process.returncode == -signal.SIGINT, server.output
+    assert "Traceback" not in server.output
+    assert "KeyboardInterrupt" not in server.output
+    assert server.output.count("Application shutdown complete") == int(workers)
+    with ServerProcess(database=database) as again:
+        assert list_datasets(KEY, again.url)["total_count"] == 1
 
 
 def test_openapi_document_describes_every_v2_operation(app_client: TestClient) -> None:
