@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from sqlalchemy import Connection
 
 from mock_server import __version__, control
 from mock_server.core import errors, handlers
@@ -61,15 +62,19 @@ def build_backend(
         strict=settings.strict,
         stores=[resource.store for resource in resources if resource.store is not None],
     )
-    register_access_keys(backend, settings)
+    with backend.db.write(None) as conn:
+        # Strict mode as this start says (a seed of an earlier run may have changed it).
+        backend.get(IdentityStore).set_strict(conn, None)
+        register_access_keys(backend, settings, conn)
     return backend
 
 
-def register_access_keys(backend: Backend, settings: Settings) -> None:
+def register_access_keys(backend: Backend, settings: Settings, conn: Connection) -> None:
+    """The ``--access-keys`` entries, in the caller's transaction."""
     identity = backend.get(IdentityStore)
     for entry in settings.access_keys:
         key, _, workspace = entry.partition("=")
-        identity.add_access_key(key, workspace or None)
+        identity.add_access_key_in(conn, key, workspace or None)
 
 
 def create_app(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -32,7 +32,7 @@ from mock_server.core.names import NAME_RE
 from mock_server.core.resource import Resource
 from mock_server.seeding import Seed, decode_seed, load_seed, parse_seed
 from mock_server.settings import Settings
-from mock_server.state import StateAdmin
+from mock_server.state import StateAdmin, Step
 
 TAG = "control plane"
 
@@ -129,28 +129,49 @@ def startup(app: FastAPI) -> None:
         admin.apply_seed(seed)
 
 
-def back_to_startup(app: FastAPI, *, to: str, id_seed: int | None) -> None:
-    """Database, ids, clock and strictness as they were at start-up (or empty)."""
+def back_to_startup(
+    app: FastAPI,
+    *,
+    to: str,
+    id_seed: int | None,
+    seed: Seed | None = None,
+    on_commit: Callable[[], None] | None = None,
+) -> dict[str, int] | None:
+    """Database, ids, clock and strictness as at start-up (or empty), then ``seed``.
+
+    The database part (emptying, the start-up seed, the registered keys, ``seed``) is
+    one transaction; the clock and ``on_commit`` follow only once it committed, so a
+    reset that is refused changes nothing. Answers ``seed``'s summary.
+    """
     from mock_server.app import register_access_keys
 
     settings: Settings = app.state.settings
     admin: StateAdmin = app.state.admin
     backend = admin.backend
-    backend.ids.reseed(id_seed if id_seed is not None else settings.id_seed)
-    if settings.frozen_time:
-        backend.clock.freeze(parse_time(settings.frozen_time))
-    else:
-        backend.clock.unfreeze()
-    backend.strict = settings.strict
-    startup_seed: Seed | None = getattr(app.state, "startup_seed", None)
+    steps: list[Step] = []
     if to == "seed":
+        startup_seed: Seed | None = getattr(app.state, "startup_seed", None)
         if startup_seed is not None:
-            admin.apply_seed(startup_seed, replace=True)
+            steps.append(startup_seed)
+        steps.append(lambda conn: register_access_keys(backend, settings, conn))
+    if seed is not None:
+        steps.append(seed)
+
+    def committed() -> None:
+        if settings.frozen_time:
+            backend.clock.freeze(parse_time(settings.frozen_time))
         else:
-            admin.reset()
-        register_access_keys(backend, settings)
-    else:
-        admin.reset()
+            backend.clock.unfreeze()
+        if on_commit is not None:
+            on_commit()
+
+    summaries = admin.apply_seeds(
+        steps,
+        replace=True,
+        ids=id_seed if id_seed is not None else settings.id_seed,
+        on_commit=committed,
+    )
+    return summaries[-1] if seed is not None else None
 
 
 # ---------------------------------------------------------------------------- probes
@@ -213,11 +234,14 @@ async def reset(
 ) -> ResetResult:
     body = body or ResetRequest()
     target = body.to or to
-    back_to_startup(request.app, to=target, id_seed=body.id_seed)
-    control.journal.clear()
-    control.faults.clear()
-    seeded = (
-        admin.apply_seed(parse_seed(body.seed, admin.seed_model)) if body.seed is not None else None
+    seed = parse_seed(body.seed, admin.seed_model) if body.seed is not None else None
+
+    def clear() -> None:
+        control.journal.clear()
+        control.faults.clear()
+
+    seeded = back_to_startup(
+        request.app, to=target, id_seed=body.id_seed, seed=seed, on_commit=clear
     )
     return ResetResult(to=target, seeded=seeded)
 
