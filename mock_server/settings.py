@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from mock_server.core.clock import parse_time
+
 DEFAULT_DATABASE = "sqlite:///./graviti-mock.sqlite"
 
 
@@ -60,6 +62,14 @@ class Settings(BaseSettings):
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("frozen_time")
+    @classmethod
+    def _time_in_range(cls, value: str | None) -> str | None:
+        # The clock carries only what the wire format can: refuse the rest at start.
+        if value is not None:
+            parse_time(value)
         return value
 
     @property

@@ -469,16 +469,29 @@ class ClockChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    freeze: bool | None = Field(default=None, description="true: stop the clock now")
-    set: str | None = Field(default=None, description="Freeze the clock at this ISO 8601 time")
+    freeze: bool | None = Field(
+        default=None, description="true: stop the clock where it is (now, or where it was set)"
+    )
+    set: str | None = Field(
+        default=None,
+        description="Freeze the clock at this ISO 8601 time, 1000-01-01T00:00:00Z to "
+        "9999-12-31T23:59:59Z",
+    )
     advance: float | None = Field(
-        default=None, description="Move the clock forward by seconds (freezing it)"
+        default=None,
+        allow_inf_nan=False,
+        description="Move the clock forward by seconds (freezing it), staying before year 10000",
     )
     unfreeze: bool | None = Field(default=None, description="true: back to real time")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> ClockChange:
-        given = [name for name in ("freeze", "set", "advance", "unfreeze") if getattr(self, name)]
+        given = [
+            name
+            for name in ("freeze", "set", "advance", "unfreeze")
+            # false says "not this one"; 0 is an advance like any other.
+            if getattr(self, name) is not None and getattr(self, name) is not False
+        ]
         if len(given) != 1:
             raise ValueError("give exactly one of freeze, set, advance and unfreeze")
         return self
@@ -511,10 +524,13 @@ async def set_clock(change: ClockChange, admin: Admin) -> ClockState:
     if change.set is not None:
         try:
             clock.freeze(parse_time(change.set))
-        except ValueError:
-            raise errors.InvalidParams(f"'{change.set}' is not an ISO 8601 time.") from None
+        except ValueError as exc:
+            raise errors.InvalidParams(f"Invalid 'set' time '{change.set}': {exc}.") from None
     elif change.advance is not None:
-        clock.advance(change.advance)
+        try:
+            clock.advance(change.advance)
+        except ValueError as exc:
+            raise errors.InvalidParams(f"Cannot advance by {change.advance}: {exc}.") from None
     elif change.freeze:
         clock.freeze()
     else:
