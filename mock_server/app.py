@@ -122,7 +122,11 @@ def create_app(
     for name, value in app_state.items():
         setattr(app.state, name, value)
     handlers.install(app)
-    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_body_bytes=settings.max_body_bytes,
+        max_control_body_bytes=settings.max_control_body_bytes,
+    )
     # Any call may find the database busy, read-only or full (503), or hit a bug (500).
     common = errors.error_responses(errors.GravitiError, errors.ServiceUnavailable)
     for resource in resources:

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
 
     # Requests larger than this are refused with 413 before they are read whole.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # The control plane's own limit: it must take back a whole exported state.
+    max_control_body_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
     journal_size: int = Field(default=1000, ge=0)
 
     # SQLite only: how long a write waits for another writer's lock before the call answers
