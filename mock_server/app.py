@@ -23,6 +23,7 @@ from mock_server.core.backend import Backend
 from mock_server.core.clock import Clock, IdFactory, parse_time
 from mock_server.core.database import Database, make_engine
 from mock_server.core.limits import BodySizeLimit
+from mock_server.core.paths import ExactSegments
 from mock_server.core.resource import Resource
 from mock_server.migrations import prepare_schema
 from mock_server.resources import RESOURCES
@@ -127,6 +128,7 @@ def create_app(
         max_body_bytes=settings.max_body_bytes,
         max_control_body_bytes=settings.max_control_body_bytes,
     )
+    app.add_middleware(ExactSegments)
     # Any call may find the database busy, read-only or full (503), or hit a bug (500).
     common = errors.error_responses(errors.GravitiError, errors.ServiceUnavailable)
     for resource in resources:
