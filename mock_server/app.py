@@ -117,12 +117,16 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         static_url="/_mock/docs-static",
+        # A trailing slash names no route: a JSON 404, not an empty 307 to elsewhere.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.ready = False
     for name, value in app_state.items():
         setattr(app.state, name, value)
     handlers.install(app)
+    # Innermost: an unexpected error is answered and logged here, once.
+    app.add_middleware(handlers.UnexpectedErrors)
     app.add_middleware(
         BodySizeLimit,
         max_body_bytes=settings.max_body_bytes,

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from uvicorn.supervisors import Multiprocess
 
 from mock_server import __version__
+from mock_server.protocol import JsonHttpToolsProtocol
 from mock_server.settings import Settings
 
 # Options that map one to one onto Settings fields (and so onto GRAVITI_MOCK_* variables).
@@ -121,7 +122,8 @@ def serve(settings: Settings) -> None:
         ssl_keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
         log_level=settings.log_level,
         access_log=settings.access_log,
-        http="httptools",
+        # httptools, answering unparseable requests with a Graviti JSON 400.
+        http=JsonHttpToolsProtocol,
         timeout_graceful_shutdown=settings.graceful_shutdown,
         server_header=False,
         proxy_headers=False,

@@ -43,6 +43,11 @@ class OperationIndex:
             if operation:
                 self._routes.append((regex, frozenset(methods), operation))
 
+    @property
+    def operations(self) -> list[str]:
+        """Every operation a call can be journaled and faulted as, sorted."""
+        return sorted({operation for _, _, operation in self._routes})
+
     def match(self, method: str, path: str) -> str | None:
         for regex, methods, operation in self._routes:
             if method in methods and regex.match(path):

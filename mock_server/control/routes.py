@@ -21,8 +21,8 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mock_server.control.faults import Fault, FaultList, FaultPlan, FaultSpec
-from mock_server.control.interceptor import Interceptor
+from mock_server.control.faults import ANY_OPERATION, Fault, FaultList, FaultPlan, FaultSpec
+from mock_server.control.interceptor import Interceptor, OperationIndex
 from mock_server.control.journal import Journal, JournalPage
 from mock_server.core import errors
 from mock_server.core.backend import Backend
@@ -30,6 +30,7 @@ from mock_server.core.clock import format_time, parse_time
 from mock_server.core.handlers import error_response
 from mock_server.core.names import NAME_RE
 from mock_server.core.resource import Resource
+from mock_server.core.routing import PlainInt
 from mock_server.seeding import Seed, decode_seed, load_seed, parse_seed
 from mock_server.settings import Settings
 from mock_server.state import StateAdmin, Step
@@ -429,7 +430,13 @@ async def clear_requests(control: Control) -> dict[str, str]:
     "fault with only `latency_ms` delays the real answer.",
     response_model=Fault,
 )
-async def add_fault(spec: FaultSpec, control: Control) -> Fault:
+async def add_fault(request: Request, spec: FaultSpec, control: Control) -> Fault:
+    known = OperationIndex(list(request.app.routes)).operations
+    if spec.operation != ANY_OPERATION and spec.operation not in known:
+        # A misspelt name would wait forever for a call that never comes.
+        raise errors.InvalidParams(
+            f"Unknown operation '{spec.operation}': use '*' or one of {', '.join(known)}."
+        )
     return control.faults.add(spec)
 
 
@@ -455,7 +462,7 @@ async def clear_faults(control: Control) -> dict[str, str]:
     summary="Remove one fault",
     responses=errors.error_responses(errors.ResourceNotExist),
 )
-async def delete_fault(fault_id: int, control: Control) -> dict[str, str]:
+async def delete_fault(fault_id: PlainInt, control: Control) -> dict[str, str]:
     if not control.faults.remove(fault_id):
         raise errors.ResourceNotExist(f"Fault {fault_id} does not exist.")
     return {"status": "deleted"}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
-from mock_server.core.routing import json_response
+from mock_server.core.routing import PlainInt, json_response
 from mock_server.resources.datasets.models import (
     DatasetCreate,
     DatasetList,
@@ -40,8 +40,8 @@ async def writable_dataset(
 # The dataset a nested route works on, for reading or for writing.
 ReadableDataset = Annotated[DatasetKey, Depends(readable_dataset)]
 WritableDataset = Annotated[DatasetKey, Depends(writable_dataset)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[PlainInt, Query(ge=0, le=MAX_OFFSET)]
+Limit = Annotated[PlainInt, Query(ge=1, le=MAX_LIMIT)]
 
 BODY_ERRORS = (errors.InvalidParams, errors.ParamsMissing, errors.PayloadTooLarge)
 ON_DATASET = (errors.AccessDenied, errors.ResourceNotExist)

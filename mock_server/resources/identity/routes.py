@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import APIKeyHeader
 
 from mock_server.core import errors
@@ -21,13 +21,16 @@ Identity = Annotated[IdentityStore, Depends(store_dependency(IdentityStore))]
 
 
 async def authenticate(
-    identity: Identity, key: Annotated[str | None, Depends(access_key_header)]
+    request: Request, identity: Identity, key: Annotated[str | None, Depends(access_key_header)]
 ) -> Caller:
+    if key is not None and len(request.headers.getlist("x-token")) > 1:
+        # Which one would count is a guess the service does not document: refuse both.
+        raise errors.InvalidParams("The X-Token header is given more than once.")
     return identity.authenticate(key)
 
 
 Auth = Annotated[Caller, Depends(authenticate)]
-AUTH_ERRORS = (errors.Unauthorized,)
+AUTH_ERRORS = (errors.Unauthorized, errors.InvalidParams)
 
 router = APIRouter(prefix="/v2", tags=["identity"])
 
