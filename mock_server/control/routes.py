@@ -3,7 +3,8 @@
 Health and readiness are always on. The rest is mounted only when ``settings.control``
 is true and, when ``settings.control_token`` is set, answers 401 without a matching
 ``X-Mock-Token`` header. Journal, faults, clock and snapshots live in the process that
-serves the call: with several workers each has its own.
+serves the call: with several workers each has its own. Calls that change or export
+the database run in a worker thread, so health and readiness answer while they wait.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 
 from mock_server.control.faults import ANY_OPERATION, Fault, FaultList, FaultPlan, FaultSpec
 from mock_server.control.interceptor import Interceptor, OperationIndex
@@ -241,8 +243,10 @@ async def reset(
         control.journal.clear()
         control.faults.clear()
 
-    seeded = back_to_startup(
-        request.app, to=target, id_seed=body.id_seed, seed=seed, on_commit=clear
+    seeded = await run_in_threadpool(
+        lambda: back_to_startup(
+            request.app, to=target, id_seed=body.id_seed, seed=seed, on_commit=clear
+        )
     )
     return ResetResult(to=target, seeded=seeded)
 
@@ -280,7 +284,7 @@ async def seed(
     document = decode_seed(
         await request.body(), request.headers.get("content-type", ""), admin.seed_model
     )
-    return admin.apply_seed(document, replace=replace)
+    return await run_in_threadpool(lambda: admin.apply_seed(document, replace=replace))
 
 
 @router.get(
@@ -296,7 +300,7 @@ async def state(
     admin: Admin,
     format: Annotated[Literal["json", "yaml"], Query(description="json or yaml")] = "json",
 ) -> Any:
-    exported = admin.export_seed().model_dump(mode="json")
+    exported = (await run_in_threadpool(admin.export_seed)).model_dump(mode="json")
     if format == "yaml":
         return Response(yaml.safe_dump(exported, sort_keys=False), media_type="application/yaml")
     return JSONResponse(exported)
@@ -345,7 +349,9 @@ def _check_name(name: str) -> str:
     response_model=SnapshotInfo,
 )
 async def save_snapshot(name: str, admin: Admin, control: Control) -> SnapshotInfo:
-    control.snapshots[_check_name(name)] = snapshot = Snapshot(admin.snapshot())
+    control.snapshots[_check_name(name)] = snapshot = Snapshot(
+        await run_in_threadpool(admin.snapshot)
+    )
     return _info(name, snapshot)
 
 
@@ -358,7 +364,7 @@ async def save_snapshot(name: str, admin: Admin, control: Control) -> SnapshotIn
 )
 async def restore_snapshot(name: str, admin: Admin, control: Control) -> SnapshotInfo:
     snapshot = _snapshot(control, name)
-    admin.restore(snapshot.rows)
+    await run_in_threadpool(admin.restore, snapshot.rows)
     return _info(name, snapshot)
 
 

@@ -1,4 +1,8 @@
-"""Identity routes: the key's workspace and user, and any workspace by name."""
+"""Identity routes: the key's workspace and user, and any workspace by name.
+
+Reads run on the event loop (they never wait: see ``mock_server.core.database``); a step
+that writes runs in a worker thread, so a write waiting for a lock never stalls the loop.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
@@ -26,7 +31,12 @@ async def authenticate(
     if key is not None and len(request.headers.getlist("x-token")) > 1:
         # Which one would count is a guess the service does not document: refuse both.
         raise errors.InvalidParams("The X-Token header is given more than once.")
-    return identity.authenticate(key)
+    caller = identity.known_caller(key)
+    if caller is not None:
+        return caller
+    # Provisioning a new key writes, and a write may wait for the database's lock:
+    # it waits in a worker thread, never on the event loop.
+    return await run_in_threadpool(identity.authenticate, key)
 
 
 Auth = Annotated[Caller, Depends(authenticate)]

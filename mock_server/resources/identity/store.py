@@ -85,15 +85,23 @@ class IdentityStore(Store):
         """Run ``hook`` in the transaction that creates a workspace (for its defaults)."""
         self._new_workspace_hooks.append(hook)
 
-    def authenticate(self, key: str | None) -> Caller:
-        """The caller behind an ``X-Token``; new well-formed keys are provisioned unless strict."""
+    def known_caller(self, key: str | None) -> Caller | None:
+        """The caller of a registered key; None for a new well-formed key; else a 401.
+
+        Only reads: ``authenticate`` is the step that may write (provision the key).
+        """
         if not key:
             raise errors.Unauthorized("The X-Token header with an access key is required.")
         if not is_well_formed_key(key):
             raise errors.Unauthorized("The access key is not valid.")
-        caller = self.db.cached(("caller", key), (KEYS_TAG,), lambda conn: _find_caller(conn, key))
+        return self.db.cached(("caller", key), (KEYS_TAG,), lambda conn: _find_caller(conn, key))
+
+    def authenticate(self, key: str | None) -> Caller:
+        """The caller behind an ``X-Token``; new well-formed keys are provisioned unless strict."""
+        caller = self.known_caller(key)
         if caller is not None:
             return caller
+        assert key is not None
         if self.strict():
             raise errors.Unauthorized("The access key is not valid.")
         try:
@@ -114,8 +122,14 @@ class IdentityStore(Store):
         return self.backend.strict if value is None else value == "true"
 
     def strict_in(self, conn: Connection) -> bool:
+        value = self.strict_setting(conn)
+        return self.backend.strict if value is None else value
+
+    @staticmethod
+    def strict_setting(conn: Connection) -> bool | None:
+        """Strict mode as a seed set it; None: never set since the start (or a reset)."""
         value = _setting(conn, STRICT)
-        return self.backend.strict if value is None else value == "true"
+        return None if value is None else value == "true"
 
     def set_strict(self, conn: Connection, strict: bool | None) -> None:
         """Set strict mode for every worker, in the caller's transaction; None: as started."""
