@@ -63,14 +63,9 @@ def build_backend(
         strict=settings.strict,
         stores=[resource.store for resource in resources if resource.store is not None],
     )
-    identity = backend.get(IdentityStore)
-    with backend.db.read() as conn:
-        # Strict mode as this start says: a seed of an earlier run may have changed it.
-        overridden = identity.strict_setting(conn) is not None
     # Only when there is something to write: a read-only database still serves reads.
-    if overridden or settings.access_keys:
+    if settings.access_keys:
         with backend.db.write(None) as conn:
-            identity.set_strict(conn, None)
             register_access_keys(backend, settings, conn)
     return backend
 

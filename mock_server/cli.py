@@ -175,18 +175,28 @@ def main(argv: Sequence[str] | None = None) -> None:
 def prepare_database(settings: Settings) -> None:
     """Bring the database to the current schema once, before any worker starts.
 
+    The strict mode a seed of an earlier run stored is forgotten here too, once: the
+    command line says how this run starts.
+
     A database this release cannot serve is refused here with one line saying what to
     do, and the command exits non-zero before it prints that it is serving.
     """
     from mock_server.core.database import make_engine
     from mock_server.migrations import SchemaError, prepare_schema
     from mock_server.resources import RESOURCES
+    from mock_server.resources.identity.store import IdentityStore
 
     if settings.database.rstrip("/") in ("sqlite:", "sqlite:/:memory:"):
         return
     engine = make_engine(settings.database, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     try:
         prepare_schema(engine, RESOURCES)
+        with engine.connect() as conn:
+            # A deferred transaction: a read-only database with nothing to forget still opens.
+            conn.info["write"] = False
+            with conn.begin():
+                # Run-time settings (strict mode) of an earlier run end with it.
+                IdentityStore.forget_settings(conn)
     except SchemaError as exc:
         print(f"graviti-mock: {exc}", file=sys.stderr)
         sys.exit(2)

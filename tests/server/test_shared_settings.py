@@ -45,14 +45,15 @@ def test_a_seed_making_the_server_strict_holds_on_the_other_worker(
 
 
 def test_a_restart_forgets_a_strictness_set_at_run_time(tmp_path: Path) -> None:
-    settings = Settings(database=f"sqlite:///{tmp_path / 'kept.sqlite'}")
-    with TestClient(create_app(settings)) as client:
-        assert client.post("/_mock/seed", json=STRICT_SEED).status_code == 200
-    with TestClient(create_app(settings)) as client:
-        assert client.get("/_mock/state").json()["options"]["strict"] is False
-        assert client.get(
-            "/v2/current-user", headers={"X-Token": "ACCESSKEY-late000001"}
-        ).is_success
+    database = f"sqlite:///{tmp_path / 'kept.sqlite'}"
+    with ServerProcess(database=database) as server:
+        assert requests.post(f"{server.url}/_mock/seed", json=STRICT_SEED, timeout=30).ok
+    with ServerProcess(database=database) as server:
+        state = requests.get(f"{server.url}/_mock/state", timeout=30).json()
+        assert state["options"]["strict"] is False
+        late = {"X-Token": "ACCESSKEY-late000001"}
+        assert requests.get(f"{server.url}/v2/current-user", headers=late, timeout=30).ok
+        assert state["users"][0]["access_keys"] == [KEY]
 
 
 def test_strict_seed_on_two_worker_processes(tmp_path: Path) -> None:

@@ -137,6 +137,16 @@ class IdentityStore(Store):
         if strict is not None:
             conn.execute(insert(SETTING).values(name=STRICT, value="true" if strict else "false"))
 
+    @staticmethod
+    def forget_settings(conn: Connection) -> None:
+        """Back to the start-up settings: for a server starting on a kept database.
+
+        Called once per start, before any worker serves: a worker starting late must
+        not undo what a seed already changed on another.
+        """
+        if conn.execute(select(SETTING.c.name).limit(1)).first() is not None:
+            conn.execute(delete(SETTING))
+
     def add_access_key(self, key: str, workspace: str | None = None) -> Caller:
         """Register ``key`` with a user of its own in ``workspace`` (created if needed)."""
         with self.db.write((KEYS_TAG,)) as conn:
