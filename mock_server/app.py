@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from sqlalchemy import Connection
 
 from mock_server import __version__, control
 from mock_server.core import errors, handlers
@@ -23,6 +24,7 @@ from mock_server.core.backend import Backend
 from mock_server.core.clock import Clock, IdFactory, parse_time
 from mock_server.core.database import Database, make_engine
 from mock_server.core.limits import BodySizeLimit
+from mock_server.core.paths import ExactSegments
 from mock_server.core.resource import Resource
 from mock_server.migrations import prepare_schema
 from mock_server.resources import RESOURCES
@@ -63,15 +65,19 @@ def build_backend(
         strict=settings.strict,
         stores=[resource.store for resource in resources if resource.store is not None],
     )
-    register_access_keys(backend, settings)
+    # Only when there is something to write: a read-only database still serves reads.
+    if settings.access_keys:
+        with backend.db.write(None) as conn:
+            register_access_keys(backend, settings, conn)
     return backend
 
 
-def register_access_keys(backend: Backend, settings: Settings) -> None:
+def register_access_keys(backend: Backend, settings: Settings, conn: Connection) -> None:
+    """The ``--access-keys`` entries, in the caller's transaction."""
     identity = backend.get(IdentityStore)
     for entry in settings.access_keys:
         key, _, workspace = entry.partition("=")
-        identity.add_access_key(key, workspace or None)
+        identity.add_access_key_in(conn, key, workspace or None)
 
 
 def create_app(
@@ -136,13 +142,22 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         static_url="/_mock/docs-static",
+        # A trailing slash names no route: a JSON 404, not an empty 307 to elsewhere.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.ready = False
     for name, value in app_state.items():
         setattr(app.state, name, value)
     handlers.install(app)
-    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    # Innermost: an unexpected error is answered and logged here, once.
+    app.add_middleware(handlers.UnexpectedErrors)
+    app.add_middleware(
+        BodySizeLimit,
+        max_body_bytes=settings.max_body_bytes,
+        max_control_body_bytes=settings.max_control_body_bytes,
+    )
+    app.add_middleware(ExactSegments)
     # Any call may find the database busy, read-only or full (503), or hit a bug (500).
     common = errors.error_responses(errors.GravitiError, errors.ServiceUnavailable)
     for resource in resources:

@@ -34,6 +34,8 @@ from mock_server.core.clock import parse_time
 from mock_server.core.database import make_engine
 from mock_server.core.errors import InvalidParams
 from mock_server.migrations import SchemaError
+from mock_server.protocol import JsonHttpToolsProtocol
+from mock_server.resources.identity.store import IdentityStore
 from mock_server.seeding import load_seed
 from mock_server.settings import Settings
 from mock_server.startup import STARTUP_FAILURE, StartupError, check_encoding, one_line
@@ -172,6 +174,15 @@ def check(settings: Settings) -> None:
         check_encoding(engine)
         # Opening the backend brings the schema up to date once, here, before any worker.
         build_backend(settings).close()
+        if settings.database.rstrip("/") in ("sqlite:", "sqlite:/:memory:"):
+            return  # nothing outlives this run
+        with engine.connect() as conn:
+            # A deferred transaction: a read-only database with nothing to forget opens.
+            conn.info["write"] = False
+            with conn.begin():
+                # Run-time settings (strict mode) a seed stored in an earlier run end with
+                # it: the command line says how this run starts.
+                IdentityStore.forget_settings(conn)
     except SchemaError as exc:
         # A database this release cannot serve: what to do is in the message.
         raise StartupError(str(exc)) from None
@@ -332,7 +343,8 @@ def serve(settings: Settings) -> int:
         ssl_keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
         log_level=settings.log_level,
         access_log=settings.access_log,
-        http="httptools",
+        # httptools, answering unparseable requests with a Graviti JSON 400.
+        http=JsonHttpToolsProtocol,
         timeout_graceful_shutdown=settings.graceful_shutdown,
         server_header=False,
         proxy_headers=False,

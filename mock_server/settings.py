@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from mock_server.core.clock import parse_time
+
 DEFAULT_DATABASE = "sqlite:///./graviti-mock.sqlite"
 
 
@@ -44,6 +46,8 @@ class Settings(BaseSettings):
 
     # Requests larger than this are refused with 413 before they are read whole.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # The control plane's own limit: it must take back a whole exported state.
+    max_control_body_bytes: int = Field(default=256 * 1024 * 1024, ge=1024)
     journal_size: int = Field(default=1000, ge=0)
 
     # SQLite only: how long a write waits for another writer's lock before the call answers
@@ -60,6 +64,14 @@ class Settings(BaseSettings):
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("frozen_time")
+    @classmethod
+    def _time_in_range(cls, value: str | None) -> str | None:
+        # The clock carries only what the wire format can: refuse the rest at start.
+        if value is not None:
+            parse_time(value)
         return value
 
     @property

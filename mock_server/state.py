@@ -1,13 +1,15 @@
 """The whole state at once: reset, seeding, export and snapshots, over every resource.
 
 Each works from the registry (the resources' seed sections and tables) and runs in one
-write transaction: a seed that is refused, or a restore that fails, changes nothing.
+write transaction: a seed that is refused, or a restore that fails, changes nothing,
+and what lives outside the database (id sequence, clock) changes only after the commit
+(the id sequence is put back if the transaction fails).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Final
 
 from sqlalchemy import Connection, Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -17,9 +19,20 @@ from mock_server.core import errors
 from mock_server.core.backend import Backend
 from mock_server.core.clock import parse_time
 from mock_server.core.resource import Resource
+from mock_server.resources.identity.store import IdentityStore
 from mock_server.seeding import Seed, SeedOptions, sections, seed_model
 
 Rows = dict[str, list[dict[str, Any]]]
+# A change made inside a whole-state transaction besides seeds (e.g. registering keys).
+Step = Seed | Callable[[Connection], None]
+
+
+class _Keep:
+    """The id sequence stays as it is."""
+
+
+KEEP_IDS: Final = _Keep()
+IdSeed = int | None | _Keep
 
 
 class StateAdmin:
@@ -51,47 +64,78 @@ class StateAdmin:
         ``replace`` empties every table first, in the same transaction. A seed that is
         inconsistent (an unknown storage config, a draft on a missing branch, a key
         that belongs to another user) changes nothing and raises a Graviti 400 or 409.
-        Options (strictness, frozen clock, id sequence) apply only once the rows did.
         """
-        summary = dict.fromkeys(self.summary_keys(), 0)
-        options = seed.options
-        ids = self.backend.ids
-        previous_ids = ids.state()
-        if options.id_seed is not None:
-            ids.reseed(options.id_seed)
+        return self.apply_seeds([seed], replace=replace)[0]
+
+    def apply_seeds(
+        self,
+        steps: Sequence[Step],
+        *,
+        replace: bool = False,
+        ids: IdSeed = KEEP_IDS,
+        on_commit: Callable[[], None] | None = None,
+    ) -> list[dict[str, int]]:
+        """Seeds and other changes (``Step`` callables) in order, in ONE transaction.
+
+        ``ids`` reseeds the id sequence first (``KEEP_IDS``: as it is); a seed's own
+        ``id_seed`` reseeds it where that seed starts. Strictness is written in the
+        transaction. If anything is refused, nothing changed: not the rows, not the
+        id sequence, not the clock. Once the transaction committed, ``on_commit`` runs,
+        then the seeds' frozen times apply in order. Answers one summary per seed.
+        """
+        identity = self.backend.get(IdentityStore)
+        id_source = self.backend.ids
+        previous_ids = id_source.state()
+        summaries: list[dict[str, int]] = []
         try:
+            if ids is not KEEP_IDS:
+                assert not isinstance(ids, _Keep)
+                id_source.reseed(ids)
             with self._write() as conn:
                 if replace:
                     self._empty(conn)
-                for section in self.sections:
-                    counted = section.apply(self.backend, conn, getattr(seed, section.key))
-                    if isinstance(counted, int):
-                        counted = {section.key: counted}
-                    for key, value in counted.items():
-                        summary[key] += value
+                for step in steps:
+                    if not isinstance(step, Seed):
+                        step(conn)
+                        continue
+                    if step.options.id_seed is not None:
+                        id_source.reseed(step.options.id_seed)
+                    summaries.append(self._apply_sections(conn, step))
+                    if step.options.strict is not None:
+                        identity.set_strict(conn, step.options.strict)
         except IntegrityError as exc:
-            ids.restore(previous_ids)
+            id_source.restore(previous_ids)
             raise errors.NameConflict(
                 f"The seed conflicts with the current state: {exc.orig}."
             ) from exc
         except BaseException:
-            ids.restore(previous_ids)
+            id_source.restore(previous_ids)
             raise
-        if options.strict is not None:
-            self.backend.strict = options.strict
-        if options.frozen_time is not None:
-            self.backend.clock.freeze(parse_time(options.frozen_time))
+        if on_commit is not None:
+            on_commit()
+        for step in steps:
+            if isinstance(step, Seed) and step.options.frozen_time is not None:
+                self.backend.clock.freeze(parse_time(step.options.frozen_time))
+        return summaries
+
+    def _apply_sections(self, conn: Connection, seed: Seed) -> dict[str, int]:
+        summary = dict.fromkeys(self.summary_keys(), 0)
+        for section in self.sections:
+            counted = section.apply(self.backend, conn, getattr(seed, section.key))
+            if isinstance(counted, int):
+                counted = {section.key: counted}
+            for key, value in counted.items():
+                summary[key] += value
         return summary
 
     def export_seed(self) -> Seed:
         """The whole state in the seed format, so that ``apply_seed`` can load it back."""
         with self.backend.db.read() as conn:
             lists = {section.key: section.export(self.backend, conn) for section in self.sections}
+            strict = self.backend.get(IdentityStore).strict_in(conn)
         clock = self.backend.clock
         frozen = clock.stamp() if clock.frozen else None
-        return self.seed_model(
-            options=SeedOptions(strict=self.backend.strict, frozen_time=frozen), **lists
-        )
+        return self.seed_model(options=SeedOptions(strict=strict, frozen_time=frozen), **lists)
 
     def snapshot(self) -> Rows:
         """Every row of every table, for ``restore``: the fastest way back to a state."""

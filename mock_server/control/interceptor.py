@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mock_server.control.faults import Fault, FaultPlan
 from mock_server.control.journal import BODY_LIMIT, Journal, Recorded, masked_headers
 from mock_server.core.errors import asgi_error
+from mock_server.core.paths import has_encoded_slash
 
 # Paths that are not calls of the service: never journaled, never faulted.
 UNRECORDED_PREFIXES = ("/_mock/", "/docs", "/redoc", "/openapi.json")
@@ -41,6 +42,11 @@ class OperationIndex:
             operation = getattr(route, "operation_id", None) or getattr(route, "name", None)
             if operation:
                 self._routes.append((regex, frozenset(methods), operation))
+
+    @property
+    def operations(self) -> list[str]:
+        """Every operation a call can be journaled and faulted as, sorted."""
+        return sorted({operation for _, _, operation in self._routes})
 
     def match(self, method: str, path: str) -> str | None:
         for regex, methods, operation in self._routes:
@@ -73,6 +79,9 @@ class Interceptor:
         self._index: OperationIndex | None = None
 
     def operation(self, scope: Scope) -> str | None:
+        if has_encoded_slash(scope):
+            # Refused by ExactSegments: the decoded path is not the route it looks like.
+            return None
         index = self._index
         if index is None:
             index = self._index = OperationIndex(list(scope["app"].routes))

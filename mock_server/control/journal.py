@@ -73,8 +73,8 @@ def _render_body(raw: bytes, content_type: str) -> Any:
 def render(entry: Recorded) -> JournalEntry:
     headers: dict[str, str] = {}
     for name, value in entry.headers:
-        key = name.decode("latin-1").lower()
-        headers[key] = value.decode("latin-1")
+        # The first of a repeated header, as the request itself reads it.
+        headers.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
     token = headers.get("x-token")  # masked when recorded
     return JournalEntry(
         seq=entry.seq,

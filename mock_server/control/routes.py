@@ -1,101 +1,50 @@
-"""The control plane under ``/_mock/``: probes, reset, seeding, state, journal, faults, clock.
+"""The control plane under ``/_mock/``: probes, reset, seeding, state and snapshots.
 
 Health and readiness are always on. The rest is mounted only when ``settings.control``
 is true and, when ``settings.control_token`` is set, answers 401 without a matching
-``X-Mock-Token`` header. Journal, faults, clock and snapshots live in the process that
-serves the call: with several workers each has its own.
+``X-Mock-Token`` header. The journal, faults, clock and ids are in
+``mock_server.control.process``. Snapshots live in the process that serves the call:
+with several workers each has its own. Calls that change or export the database run
+in a worker thread, so health and readiness answer while they wait.
 """
 
 from __future__ import annotations
 
-import secrets
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import yaml
 from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import APIKeyHeader
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
-from mock_server.control.faults import Fault, FaultList, FaultPlan, FaultSpec
+from mock_server.control import process
+from mock_server.control.common import (
+    CONTROL_ERRORS,
+    TAG,
+    Admin,
+    Control,
+    ControlState,
+    Snapshot,
+    guarded_router,
+    require_token,
+)
 from mock_server.control.interceptor import Interceptor
-from mock_server.control.journal import Journal, JournalPage
+from mock_server.control.journal import Journal
 from mock_server.core import errors
-from mock_server.core.backend import Backend
 from mock_server.core.clock import format_time, parse_time
 from mock_server.core.handlers import error_response
 from mock_server.core.names import NAME_RE
 from mock_server.core.resource import Resource
 from mock_server.seeding import Seed, decode_seed, load_seed, parse_seed
 from mock_server.settings import Settings
-from mock_server.state import StateAdmin
-
-TAG = "control plane"
+from mock_server.state import StateAdmin, Step
 
 # Health and readiness stay on when the rest of the control plane is turned off.
 probes = APIRouter(prefix="/_mock", tags=[TAG])
-
-token_header = APIKeyHeader(
-    name="X-Mock-Token",
-    scheme_name="MockToken",
-    auto_error=False,
-    description="The control token, when the server was started with one",
-)
-
-
-async def require_token(
-    request: Request, token: Annotated[str | None, Depends(token_header)]
-) -> None:
-    expected: str | None = request.app.state.settings.control_token
-    if expected is None:
-        return
-    if token is None or not secrets.compare_digest(token.encode(), expected.encode()):
-        raise errors.Unauthorized("The control plane needs the right X-Mock-Token header.")
-
-
-CONTROL_ERRORS = errors.error_responses(errors.Unauthorized, errors.InvalidParams)
-router = APIRouter(
-    prefix="/_mock", tags=[TAG], dependencies=[Depends(require_token)], responses=CONTROL_ERRORS
-)
-
-
-# ---------------------------------------------------------------------------- state
-
-
-@dataclass
-class Snapshot:
-    rows: dict[str, list[dict[str, Any]]]
-    created_at: float = field(default_factory=time.time)
-
-
-@dataclass
-class ControlState:
-    """What the control plane keeps besides the database, per process."""
-
-    settings: Settings
-    journal: Journal
-    faults: FaultPlan = field(default_factory=FaultPlan)
-    snapshots: dict[str, Snapshot] = field(default_factory=dict)
-
-
-async def get_control(request: Request) -> ControlState:
-    state: ControlState = request.app.state.control
-    return state
-
-
-Control = Annotated[ControlState, Depends(get_control)]
-
-
-async def get_admin(request: Request) -> StateAdmin:
-    admin: StateAdmin = request.app.state.admin
-    return admin
-
-
-Admin = Annotated[StateAdmin, Depends(get_admin)]
+router = guarded_router()
 
 
 def install(app: FastAPI, settings: Settings, resources: Sequence[Resource] = ()) -> None:
@@ -108,6 +57,7 @@ def install(app: FastAPI, settings: Settings, resources: Sequence[Resource] = ()
     app.state.control = state
     app.add_middleware(Interceptor, journal=state.journal, faults=state.faults)
     app.include_router(router)
+    app.include_router(process.router)
     for resource in resources:
         if resource.control is not None:
             app.include_router(
@@ -129,28 +79,49 @@ def startup(app: FastAPI) -> None:
         admin.apply_seed(seed)
 
 
-def back_to_startup(app: FastAPI, *, to: str, id_seed: int | None) -> None:
-    """Database, ids, clock and strictness as they were at start-up (or empty)."""
+def back_to_startup(
+    app: FastAPI,
+    *,
+    to: str,
+    id_seed: int | None,
+    seed: Seed | None = None,
+    on_commit: Callable[[], None] | None = None,
+) -> dict[str, int] | None:
+    """Database, ids, clock and strictness as at start-up (or empty), then ``seed``.
+
+    The database part (emptying, the start-up seed, the registered keys, ``seed``) is
+    one transaction; the clock and ``on_commit`` follow only once it committed, so a
+    reset that is refused changes nothing. Answers ``seed``'s summary.
+    """
     from mock_server.app import register_access_keys
 
     settings: Settings = app.state.settings
     admin: StateAdmin = app.state.admin
     backend = admin.backend
-    backend.ids.reseed(id_seed if id_seed is not None else settings.id_seed)
-    if settings.frozen_time:
-        backend.clock.freeze(parse_time(settings.frozen_time))
-    else:
-        backend.clock.unfreeze()
-    backend.strict = settings.strict
-    startup_seed: Seed | None = getattr(app.state, "startup_seed", None)
+    steps: list[Step] = []
     if to == "seed":
+        startup_seed: Seed | None = getattr(app.state, "startup_seed", None)
         if startup_seed is not None:
-            admin.apply_seed(startup_seed, replace=True)
+            steps.append(startup_seed)
+        steps.append(lambda conn: register_access_keys(backend, settings, conn))
+    if seed is not None:
+        steps.append(seed)
+
+    def committed() -> None:
+        if settings.frozen_time:
+            backend.clock.freeze(parse_time(settings.frozen_time))
         else:
-            admin.reset()
-        register_access_keys(backend, settings)
-    else:
-        admin.reset()
+            backend.clock.unfreeze()
+        if on_commit is not None:
+            on_commit()
+
+    summaries = admin.apply_seeds(
+        steps,
+        replace=True,
+        ids=id_seed if id_seed is not None else settings.id_seed,
+        on_commit=committed,
+    )
+    return summaries[-1] if seed is not None else None
 
 
 # ---------------------------------------------------------------------------- probes
@@ -213,11 +184,16 @@ async def reset(
 ) -> ResetResult:
     body = body or ResetRequest()
     target = body.to or to
-    back_to_startup(request.app, to=target, id_seed=body.id_seed)
-    control.journal.clear()
-    control.faults.clear()
-    seeded = (
-        admin.apply_seed(parse_seed(body.seed, admin.seed_model)) if body.seed is not None else None
+    seed = parse_seed(body.seed, admin.seed_model) if body.seed is not None else None
+
+    def clear() -> None:
+        control.journal.clear()
+        control.faults.clear()
+
+    seeded = await run_in_threadpool(
+        lambda: back_to_startup(
+            request.app, to=target, id_seed=body.id_seed, seed=seed, on_commit=clear
+        )
     )
     return ResetResult(to=target, seeded=seeded)
 
@@ -255,7 +231,7 @@ async def seed(
     document = decode_seed(
         await request.body(), request.headers.get("content-type", ""), admin.seed_model
     )
-    return admin.apply_seed(document, replace=replace)
+    return await run_in_threadpool(lambda: admin.apply_seed(document, replace=replace))
 
 
 @router.get(
@@ -271,7 +247,7 @@ async def state(
     admin: Admin,
     format: Annotated[Literal["json", "yaml"], Query(description="json or yaml")] = "json",
 ) -> Any:
-    exported = admin.export_seed().model_dump(mode="json")
+    exported = (await run_in_threadpool(admin.export_seed)).model_dump(mode="json")
     if format == "yaml":
         return Response(yaml.safe_dump(exported, sort_keys=False), media_type="application/yaml")
     return JSONResponse(exported)
@@ -320,7 +296,9 @@ def _check_name(name: str) -> str:
     response_model=SnapshotInfo,
 )
 async def save_snapshot(name: str, admin: Admin, control: Control) -> SnapshotInfo:
-    control.snapshots[_check_name(name)] = snapshot = Snapshot(admin.snapshot())
+    control.snapshots[_check_name(name)] = snapshot = Snapshot(
+        await run_in_threadpool(admin.snapshot)
+    )
     return _info(name, snapshot)
 
 
@@ -333,7 +311,7 @@ async def save_snapshot(name: str, admin: Admin, control: Control) -> SnapshotIn
 )
 async def restore_snapshot(name: str, admin: Admin, control: Control) -> SnapshotInfo:
     snapshot = _snapshot(control, name)
-    admin.restore(snapshot.rows)
+    await run_in_threadpool(admin.restore, snapshot.rows)
     return _info(name, snapshot)
 
 
@@ -360,155 +338,3 @@ async def delete_snapshot(name: str, control: Control) -> SnapshotInfo:
     snapshot = _snapshot(control, name)
     del control.snapshots[name]
     return _info(name, snapshot)
-
-
-# ---------------------------------------------------------------------------- journal
-
-
-@router.get(
-    "/requests",
-    operation_id="mock_list_requests",
-    summary="The request journal, oldest first",
-    description="Every call outside `/_mock/` since the last reset or clear, up to the "
-    "server's journal_size (older ones are dropped). Access keys are masked.",
-    response_model=JournalPage,
-)
-async def list_requests(
-    control: Control,
-    operation: Annotated[
-        str | None, Query(description="Only this operation, e.g. create_dataset")
-    ] = None,
-) -> JournalPage:
-    return control.journal.page(operation)
-
-
-@router.delete(
-    "/requests",
-    operation_id="mock_clear_requests",
-    summary="Empty the request journal",
-)
-async def clear_requests(control: Control) -> dict[str, str]:
-    control.journal.clear()
-    return {"status": "cleared"}
-
-
-# ---------------------------------------------------------------------------- faults
-
-
-@router.post(
-    "/faults",
-    operation_id="mock_add_fault",
-    summary="Inject a fault into the next calls of an operation",
-    description="Faults apply in the order they were added: a call takes one use of the "
-    "first fault for its operation (or '*'), before the operation runs. A fault answers "
-    "`status` with `{code, message}`, or drops the connection, after `latency_ms`; a "
-    "fault with only `latency_ms` delays the real answer.",
-    response_model=Fault,
-)
-async def add_fault(spec: FaultSpec, control: Control) -> Fault:
-    return control.faults.add(spec)
-
-
-@router.get(
-    "/faults",
-    operation_id="mock_list_faults",
-    summary="The pending faults",
-    response_model=FaultList,
-)
-async def list_faults(control: Control) -> FaultList:
-    return control.faults.list()
-
-
-@router.delete("/faults", operation_id="mock_clear_faults", summary="Remove every fault")
-async def clear_faults(control: Control) -> dict[str, str]:
-    control.faults.clear()
-    return {"status": "cleared"}
-
-
-@router.delete(
-    "/faults/{fault_id}",
-    operation_id="mock_delete_fault",
-    summary="Remove one fault",
-    responses=errors.error_responses(errors.ResourceNotExist),
-)
-async def delete_fault(fault_id: int, control: Control) -> dict[str, str]:
-    if not control.faults.remove(fault_id):
-        raise errors.ResourceNotExist(f"Fault {fault_id} does not exist.")
-    return {"status": "deleted"}
-
-
-# ---------------------------------------------------------------------------- clock and ids
-
-
-class ClockChange(BaseModel):
-    """Exactly one of the four changes."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    freeze: bool | None = Field(default=None, description="true: stop the clock now")
-    set: str | None = Field(default=None, description="Freeze the clock at this ISO 8601 time")
-    advance: float | None = Field(
-        default=None, description="Move the clock forward by seconds (freezing it)"
-    )
-    unfreeze: bool | None = Field(default=None, description="true: back to real time")
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> ClockChange:
-        given = [name for name in ("freeze", "set", "advance", "unfreeze") if getattr(self, name)]
-        if len(given) != 1:
-            raise ValueError("give exactly one of freeze, set, advance and unfreeze")
-        return self
-
-
-class ClockState(BaseModel):
-    now: str = Field(description="The time the mock stamps now")
-    frozen: bool
-
-
-def _clock_state(backend: Backend) -> ClockState:
-    return ClockState(now=backend.clock.stamp(), frozen=backend.clock.frozen)
-
-
-@router.get(
-    "/clock", operation_id="mock_get_clock", summary="The mock's clock", response_model=ClockState
-)
-async def get_clock(admin: Admin) -> ClockState:
-    return _clock_state(admin.backend)
-
-
-@router.post(
-    "/clock",
-    operation_id="mock_set_clock",
-    summary="Freeze, set, advance or unfreeze the clock",
-    response_model=ClockState,
-)
-async def set_clock(change: ClockChange, admin: Admin) -> ClockState:
-    clock = admin.backend.clock
-    if change.set is not None:
-        try:
-            clock.freeze(parse_time(change.set))
-        except ValueError:
-            raise errors.InvalidParams(f"'{change.set}' is not an ISO 8601 time.") from None
-    elif change.advance is not None:
-        clock.advance(change.advance)
-    elif change.freeze:
-        clock.freeze()
-    else:
-        clock.unfreeze()
-    return _clock_state(admin.backend)
-
-
-class IdsChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    seed: int | None = Field(description="A seed for a reproducible sequence; null: random")
-
-
-@router.post(
-    "/ids",
-    operation_id="mock_seed_ids",
-    summary="Reseed the generated ids",
-)
-async def seed_ids(change: IdsChange, admin: Admin) -> dict[str, int | None]:
-    admin.backend.ids.reseed(change.seed)
-    return {"seed": change.seed}

@@ -64,7 +64,8 @@ class Backend:
         self.db = db
         self.clock = clock or Clock()
         self.ids = ids or IdFactory()
-        # Accept only registered access keys; settable at run time by seeds and resets.
+        # Accept only registered access keys: the start-up setting. A seed's change is
+        # kept in the database (identity's mock_setting), so every worker sees it.
         self.strict = strict
         self._stores: dict[type[Store], Store] = {}
         for cls in stores:

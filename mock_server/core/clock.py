@@ -1,25 +1,51 @@
-"""A controllable clock and id source, so timestamps, ids and ordering can be asserted exactly."""
+"""A controllable clock and id source, so timestamps, ids and ordering can be asserted exactly.
+
+Every time the mock stamps or accepts is UTC and within ``EARLIEST``..``LATEST``: the
+wire format ``YYYY-MM-DDTHH:MM:SSZ`` has four-digit years, and the SDK parses nothing
+else. A time outside that range (to set, to advance to, or in a seed) is a ``ValueError``
+(a 400 at the edge), never a stamp the SDK cannot read or an overflow.
+"""
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
 WIRE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+RANGE = "1000-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+
+
+def in_range(moment: datetime) -> datetime:
+    """``moment`` in UTC, whole seconds; a ``ValueError`` outside what the wire carries."""
+    try:
+        moment = moment.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:
+        raise ValueError(f"it is outside {RANGE}") from None
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError(f"it is outside {RANGE}")
+    return moment
 
 
 def parse_time(value: str) -> datetime:
-    """Accept the wire format or any ISO 8601 time; naive times are UTC."""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    """Accept the wire format or any ISO 8601 time within range; naive times are UTC."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("it is not an ISO 8601 time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return in_range(moment)
 
 
 def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime(WIRE_FORMAT)
+    moment = moment.astimezone(UTC)
+    # strftime's %Y drops leading zeros on some platforms; the wire has four digits.
+    return f"{moment.year:04d}" + moment.strftime(WIRE_FORMAT.removeprefix("%Y"))
 
 
 class Clock:
@@ -43,18 +69,31 @@ class Clock:
         return format_time(self.now())
 
     def freeze(self, at: datetime | None = None) -> None:
+        """Stop the clock at ``at``; without it, where it is (a frozen clock stays put)."""
         with self._lock:
-            self._frozen_at = (at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+            if at is not None:
+                self._frozen_at = in_range(at)
+            elif self._frozen_at is None:
+                self._frozen_at = datetime.now(UTC).replace(microsecond=0)
 
     def unfreeze(self) -> None:
         with self._lock:
             self._frozen_at = None
 
     def advance(self, seconds: float) -> None:
-        """Move a frozen clock forward (freezing it at the current time first if needed)."""
+        """Move a frozen clock forward (freezing it at the current time first if needed).
+
+        A ``ValueError``, with the clock unchanged, if that leaves the range.
+        """
+        if not math.isfinite(seconds):
+            raise ValueError("the seconds to advance must be a finite number")
         with self._lock:
             start = self._frozen_at or datetime.now(UTC).replace(microsecond=0)
-            self._frozen_at = start + timedelta(seconds=seconds)
+            try:
+                moved = start + timedelta(seconds=seconds)
+            except OverflowError:
+                raise ValueError(f"it would leave {RANGE}") from None
+            self._frozen_at = in_range(moved)
 
 
 class IdFactory:

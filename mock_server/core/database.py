@@ -1,11 +1,17 @@
 """The database: engines for SQLite (the embedded default) and PostgreSQL, and the unit of work.
 
-``Database`` owns one connection per process, used under a lock (requests are served one
-at a time per worker, which SQLite wants anyway, and the in-process mode is threaded).
-Every operation of every resource runs in ``read()`` or ``write()``; a database that is
-busy, read-only or full becomes a 503 with nothing changed. Reads can go through
+``Database`` owns one connection per process for writes (and cached reads), used under a
+lock, and, on a file or a server, a second connection for plain reads under a lock of
+its own. Every operation of every resource runs in ``read()`` or ``write()``; a database
+that is busy, read-only or full becomes a 503 with nothing changed. Reads can go through
 ``cached()``, the generic read cache (``mock_server.core.cache``), which is used only on
 SQLite, where a cheap change stamp tells whether anyone else has written.
+
+A write may wait for another process's lock (up to the busy timeout): routes that write
+run in a worker thread, so the event loop goes on, and a read never queues behind a
+waiting write: while a write holds the write connection, ``cached()`` and
+``ordered_index()`` read the last committed state through the read connection instead,
+bypassing the cache (under WAL a reader never waits for a writer).
 """
 
 from __future__ import annotations
@@ -157,6 +163,10 @@ class Database:
         self.engine = engine
         self._lock = threading.RLock()
         self._conn = engine.connect()
+        # In memory there is one connection and no other writer: nothing waits there.
+        shared = is_sqlite(engine) and engine.url.database in (None, "", ":memory:")
+        self._read_lock = threading.RLock() if not shared else self._lock
+        self._reader = engine.connect() if not shared else self._conn
         raw = self._conn.connection.driver_connection if cache and is_sqlite(engine) else None
         # The DB-API connection, read for the change stamp only (None: no cache).
         self._raw: sqlite3.Connection | None = raw if isinstance(raw, sqlite3.Connection) else None
@@ -176,7 +186,9 @@ class Database:
     def close(self) -> None:
         if self.checkpointer is not None:
             self.checkpointer.stop()
-        with self._lock:
+        with self._lock, self._read_lock:
+            if self._reader is not self._conn:
+                self._reader.close()
             self._conn.close()
             self.engine.dispose()
 
@@ -202,8 +214,18 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self._lock, self._transaction(write=False) as conn:
+        """A read of the last committed state; it never waits for a write."""
+        with self._read_lock, self._transaction(write=False, conn=self._reader) as conn:
             yield conn
+
+    def _uncontended(self) -> bool:
+        """Take the write connection's lock if no write holds it; False: read elsewhere."""
+        if self._lock.acquire(blocking=False):
+            return True
+        if self._reader is self._conn:
+            self._lock.acquire()
+            return True
+        return False
 
     @contextmanager
     def write(self, tags: Iterable[str] | None = None) -> Iterator[Connection]:
@@ -235,7 +257,10 @@ class Database:
         load: Callable[[Connection], T],
     ) -> T:
         """``load``'s result, from the cache when nothing it depends on changed since."""
-        with self._lock:
+        if not self._uncontended():
+            with self.read() as conn:
+                return load(conn)
+        try:
             cache = self._fresh_cache()
             if cache is not None:
                 hit, value = cache.get(key)
@@ -246,12 +271,17 @@ class Database:
             if cache is not None:
                 cache.put(key, tags, value)
             return value
+        finally:
+            self._lock.release()
 
     def ordered_index(
         self, key: Hashable, load: Callable[[Connection], Iterable[int]]
     ) -> Sequence[int]:
         """A listing's sorted members (see ``ReadCache``), loaded on first use."""
-        with self._lock:
+        if not self._uncontended():
+            with self.read() as conn:
+                return list(load(conn))
+        try:
             cache = self._fresh_cache()
             members = cache.index(key) if cache is not None else None
             if members is not None:
@@ -259,6 +289,8 @@ class Database:
             with self._transaction(write=False) as conn:
                 loaded = load(conn)
                 return cache.put_index(key, loaded) if cache is not None else list(loaded)
+        finally:
+            self._lock.release()
 
     def index_changed(
         self, key: Hashable, *, added: int | None = None, removed: int | None = None
@@ -277,8 +309,8 @@ class Database:
             self.cache.stamp = None
 
     @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Connection]:
-        conn = self._conn
+    def _transaction(self, *, write: bool, conn: Connection | None = None) -> Iterator[Connection]:
+        conn = conn if conn is not None else self._conn
         conn.info["write"] = write
         try:
             with conn.begin():

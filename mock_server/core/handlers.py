@@ -1,4 +1,9 @@
-"""Exception handlers: whatever goes wrong, the client gets Graviti ``{"code", "message"}`` JSON."""
+"""Exception handlers: whatever goes wrong, the client gets Graviti ``{"code", "message"}`` JSON.
+
+An unexpected exception is answered and logged by ``UnexpectedErrors``, a middleware just
+outside the routes, and goes no further: Starlette's outermost error middleware would
+re-raise it after answering, and the server would log the same traceback a second time.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.core import errors
 from mock_server.core.names import RULES
@@ -100,9 +106,43 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
+INTERNAL = "Internal server error; see the mock's log."
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
+    # Only reached for an error raised outside UnexpectedErrors (in a middleware).
     logger.exception("unexpected error in %s %s", request.method, request.url.path)
-    return error_response(errors.GravitiError("Internal server error; see the mock's log."))
+    return error_response(errors.GravitiError(INTERNAL))
+
+
+class UnexpectedErrors:
+    """Answer a 500 for any exception the routes let out, log it once, and swallow it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logger.exception("unexpected error in %s %s", scope["method"], scope["path"])
+            if started:
+                # Half an answer is out: nothing to add; the server closes the connection.
+                return
+            error = errors.GravitiError(INTERNAL)
+            for message in errors.asgi_error(error.status_code, error.code, error.message):
+                await send(message)
 
 
 def install(app: FastAPI) -> None:

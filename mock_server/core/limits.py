@@ -4,6 +4,10 @@ A declared ``Content-Length`` over the limit is refused before a byte of the bod
 a chunked or undeclared body is counted as it streams in, and refused at the first chunk
 that crosses the limit. Either way the client gets a Graviti 413 with ``Connection: close``,
 the application sees a disconnect, and nothing it sends afterwards reaches the client.
+
+Paths under ``control_prefix`` (the ``/_mock/`` control plane) have a limit of their own,
+``max_control_body_bytes``: a seed is the whole state, and the control plane must take
+back what ``GET /_mock/state`` exports, however large the API's own limit is.
 """
 
 from __future__ import annotations
@@ -31,13 +35,27 @@ def declared_length(scope: Scope) -> int | None:
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int,
+        *,
+        max_control_body_bytes: int | None = None,
+        control_prefix: str = "/_mock/",
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_control_body_bytes = max_control_body_bytes or max_body_bytes
+        self.control_prefix = control_prefix
 
-    def too_large(self) -> tuple[Message, Message]:
+    def limit(self, scope: Scope) -> int:
+        if str(scope.get("path", "")).startswith(self.control_prefix):
+            return self.max_control_body_bytes
+        return self.max_body_bytes
+
+    def too_large(self, limit: int) -> tuple[Message, Message]:
         error = errors.PayloadTooLarge(
-            f"The request body is larger than the limit of {self.max_body_bytes} bytes."
+            f"The request body is larger than the limit of {limit} bytes."
         )
         return errors.asgi_error(
             error.status_code, error.code, error.message, [(b"connection", b"close")]
@@ -47,9 +65,10 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit(scope)
         length = declared_length(scope)
-        if length is not None and length > self.max_body_bytes:
-            for message in self.too_large():
+        if length is not None and length > limit:
+            for message in self.too_large(limit):
                 await send(message)
             return
 
@@ -64,10 +83,10 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     refused = True
                     if not started:
-                        for reply in self.too_large():
+                        for reply in self.too_large(limit):
                             await send(reply)
                     return {"type": "http.disconnect"}
             return message

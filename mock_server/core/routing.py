@@ -1,11 +1,15 @@
-"""What every resource's routes share: the JSON answer and the error responses of any call."""
+"""What every resource's routes share: the JSON answer, and the integer a query or path takes.
+
+Every integer in a query string or a path is ``PlainInt``: ASCII digits and nothing else
+(no sign, no ``_``, no space, no ``1.0``), as the README promises; anything else is a 400.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 from starlette.responses import Response
 
 # Starlette's JSONResponse settings: compact, UTF-8, no NaN.
@@ -23,3 +27,13 @@ def json_response(content: Any, status_code: int = 200) -> Response:
     else:
         body = _encoder.encode(content).encode("utf-8")
     return Response(body, status_code=status_code, media_type="application/json")
+
+
+def plain_digits(value: Any) -> Any:
+    """A ``BeforeValidator``: a string of ASCII digits only, before pydantic's lax int."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be plain digits (0-9)")
+    return value
+
+
+PlainInt = Annotated[int, BeforeValidator(plain_digits)]

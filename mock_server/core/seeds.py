@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from mock_server.core.clock import format_time, parse_time
+from mock_server.core.clock import RANGE, format_time, parse_time
 
 
 class SeedModel(BaseModel):
@@ -21,4 +21,4 @@ def wire_time(value: Any) -> Any:
     try:
         return format_time(parse_time(str(value)))
     except ValueError as exc:
-        raise ValueError(f"'{value}' is not an ISO 8601 time") from exc
+        raise ValueError(f"'{value}': {exc} (ISO 8601, {RANGE})") from None

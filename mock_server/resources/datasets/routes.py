@@ -1,5 +1,10 @@
 """Dataset routes (``/v2/datasets``), and the ``{workspace}/{dataset}`` reference that every
-resource nested under a dataset resolves the same way."""
+resource nested under a dataset resolves the same way.
+
+Routes that read are ``async def`` and run on the event loop (a read never waits, see
+``mock_server.core.database``); routes that write are plain ``def``, which FastAPI runs in
+its thread pool, so a write waiting for the database's lock never stalls the loop.
+"""
 
 from __future__ import annotations
 
@@ -52,7 +57,7 @@ router = APIRouter(prefix="/v2", tags=["datasets"])
     response_model=DatasetPublic,
     responses=errors.error_responses(*AUTH_ERRORS, *BODY_ERRORS, errors.NameConflict),
 )
-async def create_dataset(body: DatasetCreate, caller: Auth, datasets: Datasets) -> Any:
+def create_dataset(body: DatasetCreate, caller: Auth, datasets: Datasets) -> Any:
     return json_response(datasets.create_dataset(caller, body))
 
 
@@ -87,7 +92,7 @@ async def get_dataset(found: ReadableDataset) -> Any:
     response_model=DatasetPublic,
     responses=errors.error_responses(*AUTH_ERRORS, *BODY_ERRORS, *ON_DATASET, errors.NameConflict),
 )
-async def update_dataset(
+def update_dataset(
     workspace: str, dataset: str, body: DatasetUpdate, caller: Auth, datasets: Datasets
 ) -> Any:
     return json_response(datasets.update_dataset(caller, workspace, dataset, body))
@@ -100,6 +105,6 @@ async def update_dataset(
     response_model=dict[str, Any],
     responses=errors.error_responses(*AUTH_ERRORS, *ON_DATASET),
 )
-async def delete_dataset(workspace: str, dataset: str, caller: Auth, datasets: Datasets) -> Any:
+def delete_dataset(workspace: str, dataset: str, caller: Auth, datasets: Datasets) -> Any:
     datasets.delete_dataset(caller, workspace, dataset)
     return json_response({})

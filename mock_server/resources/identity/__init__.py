@@ -10,7 +10,7 @@ from mock_server.resources.identity.store import (
     export_users,
     export_workspaces,
 )
-from mock_server.resources.identity.tables import ACCESS_KEY, USER, WORKSPACE
+from mock_server.resources.identity.tables import ACCESS_KEY, SETTING, USER, WORKSPACE
 
 resource = Resource(
     name="identity",
@@ -20,5 +20,5 @@ resource = Resource(
         SeedSection("workspaces", WorkspaceSeed, apply_workspaces, export_workspaces),
         SeedSection("users", UserSeed, apply_users, export_users, counts=("users", "access_keys")),
     ),
-    tables=(WORKSPACE, USER, ACCESS_KEY),
+    tables=(WORKSPACE, USER, ACCESS_KEY, SETTING),
 )

@@ -1,11 +1,16 @@
-"""Identity routes: the key's workspace and user, and any workspace by name."""
+"""Identity routes: the key's workspace and user, and any workspace by name.
+
+Reads run on the event loop (they never wait: see ``mock_server.core.database``); a step
+that writes runs in a worker thread, so a write waiting for a lock never stalls the loop.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
@@ -21,13 +26,21 @@ Identity = Annotated[IdentityStore, Depends(store_dependency(IdentityStore))]
 
 
 async def authenticate(
-    identity: Identity, key: Annotated[str | None, Depends(access_key_header)]
+    request: Request, identity: Identity, key: Annotated[str | None, Depends(access_key_header)]
 ) -> Caller:
-    return identity.authenticate(key)
+    if key is not None and len(request.headers.getlist("x-token")) > 1:
+        # Which one would count is a guess the service does not document: refuse both.
+        raise errors.InvalidParams("The X-Token header is given more than once.")
+    caller = identity.known_caller(key)
+    if caller is not None:
+        return caller
+    # Provisioning a new key writes, and a write may wait for the database's lock:
+    # it waits in a worker thread, never on the event loop.
+    return await run_in_threadpool(identity.authenticate, key)
 
 
 Auth = Annotated[Caller, Depends(authenticate)]
-AUTH_ERRORS = (errors.Unauthorized,)
+AUTH_ERRORS = (errors.Unauthorized, errors.InvalidParams)
 
 router = APIRouter(prefix="/v2", tags=["identity"])
 

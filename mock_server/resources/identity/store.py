@@ -1,4 +1,8 @@
-"""Identity: access keys, their users and workspaces; new keys are provisioned on first use."""
+"""Identity: access keys, their users and workspaces; new keys are provisioned on first use.
+
+Strict mode lives in the database (``mock_setting``), so a seed or a reset that changes
+it holds on every worker at once; without a row it is the server's start-up setting.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,25 @@ import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from mock_server.core import errors
 from mock_server.core.backend import Backend, Store
 from mock_server.core.names import NAME_RE
 from mock_server.resources.identity.models import Caller, UserSeed, WorkspaceSeed
-from mock_server.resources.identity.tables import ACCESS_KEY, USER, WORKSPACE, WorkspaceType
+from mock_server.resources.identity.tables import (
+    ACCESS_KEY,
+    SETTING,
+    USER,
+    WORKSPACE,
+    WorkspaceType,
+)
 
 KEY_PREFIXES = ("ACCESSKEY-", "Accesskey-")
 KEYS_TAG = "access-keys"
+SETTINGS_TAG = "mock-settings"
+STRICT = "strict"
 
 
 def is_well_formed_key(key: str) -> bool:
@@ -60,6 +72,13 @@ def _find_caller(conn: Connection, key: str) -> Caller | None:
     return Caller(key=key, user=row.name, workspace=row.workspace) if row else None
 
 
+def _setting(conn: Connection, name: str) -> str | None:
+    value: str | None = conn.execute(
+        select(SETTING.c.value).where(SETTING.c.name == name)
+    ).scalar_one_or_none()
+    return value
+
+
 class IdentityStore(Store):
     def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
@@ -69,16 +88,24 @@ class IdentityStore(Store):
         """Run ``hook`` in the transaction that creates a workspace (for its defaults)."""
         self._new_workspace_hooks.append(hook)
 
-    def authenticate(self, key: str | None) -> Caller:
-        """The caller behind an ``X-Token``; new well-formed keys are provisioned unless strict."""
+    def known_caller(self, key: str | None) -> Caller | None:
+        """The caller of a registered key; None for a new well-formed key; else a 401.
+
+        Only reads: ``authenticate`` is the step that may write (provision the key).
+        """
         if not key:
             raise errors.Unauthorized("The X-Token header with an access key is required.")
         if not is_well_formed_key(key):
             raise errors.Unauthorized("The access key is not valid.")
-        caller = self.db.cached(("caller", key), (KEYS_TAG,), lambda conn: _find_caller(conn, key))
+        return self.db.cached(("caller", key), (KEYS_TAG,), lambda conn: _find_caller(conn, key))
+
+    def authenticate(self, key: str | None) -> Caller:
+        """The caller behind an ``X-Token``; new well-formed keys are provisioned unless strict."""
+        caller = self.known_caller(key)
         if caller is not None:
             return caller
-        if self.backend.strict:
+        assert key is not None
+        if self.strict():
             raise errors.Unauthorized("The access key is not valid.")
         try:
             return self.add_access_key(key)
@@ -90,37 +117,74 @@ class IdentityStore(Store):
                 raise
             return caller
 
+    def strict(self) -> bool:
+        """Whether only registered keys are accepted, as the last seed or reset left it."""
+        value = self.db.cached(
+            ("setting", STRICT), (SETTINGS_TAG,), lambda conn: _setting(conn, STRICT)
+        )
+        return self.backend.strict if value is None else value == "true"
+
+    def strict_in(self, conn: Connection) -> bool:
+        value = self.strict_setting(conn)
+        return self.backend.strict if value is None else value
+
+    @staticmethod
+    def strict_setting(conn: Connection) -> bool | None:
+        """Strict mode as a seed set it; None: never set since the start (or a reset)."""
+        value = _setting(conn, STRICT)
+        return None if value is None else value == "true"
+
+    def set_strict(self, conn: Connection, strict: bool | None) -> None:
+        """Set strict mode for every worker, in the caller's transaction; None: as started."""
+        conn.execute(delete(SETTING).where(SETTING.c.name == STRICT))
+        if strict is not None:
+            conn.execute(insert(SETTING).values(name=STRICT, value="true" if strict else "false"))
+
+    @staticmethod
+    def forget_settings(conn: Connection) -> None:
+        """Back to the start-up settings: for a server starting on a kept database.
+
+        Called once per start, before any worker serves: a worker starting late must
+        not undo what a seed already changed on another.
+        """
+        if conn.execute(select(SETTING.c.name).limit(1)).first() is not None:
+            conn.execute(delete(SETTING))
+
     def add_access_key(self, key: str, workspace: str | None = None) -> Caller:
         """Register ``key`` with a user of its own in ``workspace`` (created if needed)."""
+        with self.db.write((KEYS_TAG,)) as conn:
+            return self.add_access_key_in(conn, key, workspace)
+
+    def add_access_key_in(self, conn: Connection, key: str, workspace: str | None = None) -> Caller:
+        """``add_access_key`` in the caller's transaction."""
         if not is_well_formed_key(key):
             raise errors.InvalidParams(f"'{mask_key(key)}' is not a well-formed access key.")
         workspace = workspace or workspace_for_key(key)
         if not NAME_RE.match(workspace):
             raise errors.InvalidParams(f"'{workspace}' is not a valid workspace name.")
         user = user_for_key(key)
-        with self.db.write((KEYS_TAG,)) as conn:
-            existing = _find_caller(conn, key)
-            if existing is not None:
-                if existing.workspace != workspace:
-                    raise errors.NameConflict(
-                        f"'{mask_key(key)}' already belongs to workspace '{existing.workspace}'."
-                    )
-                return existing
-            self.ensure_workspace(conn, workspace)
-            if conn.execute(select(USER.c.name).where(USER.c.name == user)).first() is None:
-                conn.execute(
-                    insert(USER).values(
-                        name=user,
-                        id=self.new_id(conn, USER),
-                        workspace=workspace,
-                        nickname=user,
-                        email=f"{user}@example.com",
-                        mobile="",
-                        description="",
-                        team=None,
-                    )
+        existing = _find_caller(conn, key)
+        if existing is not None:
+            if existing.workspace != workspace:
+                raise errors.NameConflict(
+                    f"'{mask_key(key)}' already belongs to workspace '{existing.workspace}'."
                 )
-            conn.execute(insert(ACCESS_KEY).values(key=key, user=user))
+            return existing
+        self.ensure_workspace(conn, workspace)
+        if conn.execute(select(USER.c.name).where(USER.c.name == user)).first() is None:
+            conn.execute(
+                insert(USER).values(
+                    name=user,
+                    id=self.new_id(conn, USER),
+                    workspace=workspace,
+                    nickname=user,
+                    email=f"{user}@example.com",
+                    mobile="",
+                    description="",
+                    team=None,
+                )
+            )
+        conn.execute(insert(ACCESS_KEY).values(key=key, user=user))
         return Caller(key=key, user=user, workspace=workspace)
 
     def ensure_workspace(self, conn: Connection, name: str, **fields: Any) -> bool:

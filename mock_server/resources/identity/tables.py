@@ -1,4 +1,5 @@
-"""Identity tables: workspaces, their users (``account``) and the users' access keys."""
+"""Identity tables: workspaces, their users (``account``), the users' access keys, and the
+run-time settings every worker must agree on (``mock_setting``: strict mode)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,16 @@ class AccessKeyRow(SQLModel, table=True):
     )
 
 
+class SettingRow(SQLModel, table=True):
+    """A setting changed at run time (by a seed); no row: the server's start-up value."""
+
+    __tablename__ = "mock_setting"
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
 WORKSPACE: Table = WorkspaceRow.__table__  # type: ignore[attr-defined]
 USER: Table = UserRow.__table__  # type: ignore[attr-defined]
 ACCESS_KEY: Table = AccessKeyRow.__table__  # type: ignore[attr-defined]
+SETTING: Table = SettingRow.__table__  # type: ignore[attr-defined]

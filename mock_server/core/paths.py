@@ -1,0 +1,40 @@
+"""A pure ASGI middleware that keeps every path segment an exact name: no encoded slashes.
+
+Starlette routes on the decoded path, where ``ws%2Fname`` has become ``ws/name``: one
+segment would reach a route as two (``DELETE /v2/datasets/ws%2Fname`` would delete
+``ws/name``, ``GET /v2%2Fdatasets`` would list). No name of the service holds a ``/``, so
+a request whose raw path encodes one in any segment names no route: it is answered a
+Graviti 404 ``NotFound`` before any route, control-plane one included, sees it.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mock_server.core import errors
+
+
+def has_encoded_slash(scope: Scope) -> bool:
+    """Whether the raw path encodes a ``/`` inside a segment."""
+    raw = scope.get("raw_path")
+    if raw is None:
+        return False
+    return b"%2f" in bytes(raw).split(b"?", 1)[0].lower()
+
+
+class ExactSegments:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not has_encoded_slash(scope):
+            await self.app(scope, receive, send)
+            return
+        shown = bytes(scope["raw_path"]).split(b"?", 1)[0].decode("latin-1")
+        error = errors.RouteNotFound(
+            f"graviti-mock has no route {scope['method']} {shown}: a path segment "
+            "cannot hold a '/'."
+        )
+        # The body is left unread; the server discards it with the connection's next use.
+        for message in errors.asgi_error(error.status_code, error.code, error.message):
+            await send(message)
