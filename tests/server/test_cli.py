@@ -137,10 +137,8 @@ def test_a_bad_frozen_time_exits_2_before_serving(tmp_path: Path, workers: str) 
     database = f"sqlite:///{tmp_path / 'mock.sqlite'}"
     result = run_serve("--database", database, "--workers", workers, "--frozen-time", "bogus")
     assert result.returncode == 2, result.stderr
-    assert error_lines(result) == [
-        "graviti-mock: --frozen-time: 'bogus' is not an ISO 8601 time "
-        "(for example 2024-01-01T00:00:00Z)"
-    ]
+    (line,) = error_lines(result)
+    assert "frozen_time" in line.replace("-", "_") and "ISO 8601" in line
     assert "Traceback" not in result.stderr
     assert "serving on" not in result.stdout
 
