@@ -1,5 +1,9 @@
 """In-process mode: ``mock_graviti()`` answers Graviti hosts from a fresh app, with no socket.
 
+The hosts answered are the API hosts and the object storage hosts beside them (the
+permissions name ``oss.<host>`` and ``s3.<host>`` for OSS and S3 datasets, and
+``<host>/blob/...`` for AZURE ones), so file uploads and downloads stay in the process.
+
 The interception sits in urllib3's connection pool, below its ``Retry`` handling, so
 the SDK's own retries (POST on 429/5xx, three times) behave as they do over the wire:
 a 503 fault on a create is absorbed by the SDK's retry, a 500 on a GET is raised.
@@ -52,6 +56,7 @@ from mock_server.app import create_app
 from mock_server.control.interceptor import DROP_EXTENSION
 from mock_server.control_client import MockControl
 from mock_server.portex import ensure_portex
+from mock_server.resources.objects.store import storage_hosts
 from mock_server.seeding import Seed, combine, load_seed, parse_seed
 from mock_server.settings import Settings
 
@@ -289,7 +294,12 @@ class InProcessMock(MockControl):
         self.hosts = tuple(url.rstrip("/") for url in hosts)
         if not self.hosts:
             raise ValueError("mock_graviti needs at least one host")
-        self.targets = frozenset(_target(url) for url in self.hosts)
+        # The API hosts and the object storage hosts its permissions name (OSS and S3 put
+        # their bucket in front of the host: oss.api.graviti.com, s3.api.graviti.com).
+        served = [*self.hosts]
+        if settings is not None and settings.public_url:
+            served.append(settings.public_url)
+        self.targets = frozenset(_target(url) for host in served for url in storage_hosts(host))
         self.settings_template = settings
         self.initial_seed = seed
         super().__init__(self.hosts[0])

@@ -92,6 +92,7 @@ def test_every_control_endpoint_is_documented_under_its_tag(client: TestClient) 
         ("GET", "/_mock/clock"),
         ("POST", "/_mock/clock"),
         ("POST", "/_mock/ids"),
+        ("GET", "/_mock/objects"),
     }
     assert set(control) == expected
     for (_, path), operation in control.items():
