@@ -7,6 +7,8 @@ them too.
 
 from __future__ import annotations
 
+import hashlib
+import tracemalloc
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -172,3 +174,29 @@ def test_a_deleted_datasets_permission_stops_working(backend: str, tmp_path: Pat
         code = "AuthenticationFailed" if backend == "AZURE" else "AccessDenied"
         assert f"<Code>{code}</Code>" in refused.text
         assert mock.calls("get_object")[-1].status == 403
+
+
+def test_a_large_object_streams_in_process(tmp_path: Path) -> None:
+    size = 48 * 1024 * 1024
+    big = tmp_path / "big.bin"
+    with big.open("wb") as handle:
+        for index in range(size // 65536):
+            handle.write(index.to_bytes(4, "big") * 16384)
+    digest = hashlib.sha1(big.read_bytes()).hexdigest()
+    with mock_graviti(seed=SEED):
+        dataset = graviti.Workspace(KEY).datasets.create("big", storage_config=CONFIGS["AZURE"])
+        manager = dataset.object_permission_manager
+        key = manager.prefix + digest
+        tracemalloc.start()
+        try:
+            manager.put_object(key, big)
+            check = hashlib.sha1()
+            with RemoteFile(key, ".bin", size, manager).open() as response:
+                while chunk := response.read(8192):
+                    check.update(chunk)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert check.hexdigest() == digest
+    # A few 1 MiB chunks in flight, never the object.
+    assert peak < 12 * 1024 * 1024
