@@ -145,3 +145,26 @@ def test_a_large_object_streams_both_ways(
     assert digest.hexdigest() == expected
     # Neither direction held the object in memory: the server's peak grew far less.
     assert _peak_rss_kib(https_server) - before < 48 * 1024
+
+
+def test_workers_share_the_objects_and_the_permissions(
+    tls_files: dict[str, Path], tmp_path: Path, make_files: MakeFiles
+) -> None:
+    paths = make_files(12)
+    database = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    with tls_server(tls_files, "--workers", "2", database=database) as server:
+        dataset = graviti.Workspace(KEY, server.url).datasets.create("shared")
+        keys = upload(dataset, paths, jobs=4)
+        for key, path in zip(keys, paths, strict=True):
+            # A new connection each time, so permissions and reads land on either worker.
+            with requests.Session() as session:
+                granted = session.get(
+                    f"{server.url}/v2/datasets/{WORKSPACE}/shared/objects/permissions",
+                    params={"actions": "GET"},
+                    headers={"X-Token": KEY},
+                ).json()["permission"]
+            with requests.Session() as session:
+                url = f"https://{granted['bucket']}.{granted['endpoint']}/{key}"
+                got = session.get(url, headers={"x-oss-security-token": granted["SecurityToken"]})
+            # Each worker checks the other's tokens: they share the area's secret.
+            assert got.content == path.read_bytes()
