@@ -22,6 +22,7 @@ from graviti.operation.frame import _copy_files
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 from mock_server import mock_graviti
+from mock_server.control_client import MockControlError
 from tests.inprocess.conftest import SocketEvents
 from tests.objects.sdk import BACKENDS, CONFIGS, KEY, SEED, download, upload, write_files
 
@@ -200,3 +201,22 @@ def test_a_large_object_streams_in_process(tmp_path: Path) -> None:
     assert check.hexdigest() == digest
     # A few 1 MiB chunks in flight, never the object.
     assert peak < 12 * 1024 * 1024
+
+
+def test_a_reset_to_the_seed_empties_the_objects_and_a_refused_seed_does_not(
+    tmp_path: Path,
+) -> None:
+    [path] = write_files(tmp_path, 1)
+    with mock_graviti(seed=SEED) as mock:
+        dataset = graviti.Workspace(KEY).datasets.create("images")
+        [key] = upload(dataset, [path])
+        with pytest.raises(MockControlError):
+            mock.seed({"datasets": [{"name": "bad name"}]}, replace=True)
+        assert list(mock.objects()) == [key]
+        mock.reset()  # back to the start-up seed, as the fixtures do before each test
+        assert mock.objects() == {}
+        assert [config["name"] for config in mock.state()["storage_configs"]] == [
+            "default",
+            "s3-main",
+            "azure-main",
+        ]
