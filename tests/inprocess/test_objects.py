@@ -21,8 +21,9 @@ from graviti.openapi import copy_objects, get_object_permission
 from graviti.operation.frame import _copy_files
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from mock_server import mock_graviti
+from mock_server import Settings, mock_graviti
 from mock_server.control_client import MockControlError
+from mock_server.resources.objects.store import ObjectStore
 from tests.inprocess.conftest import SocketEvents
 from tests.objects.sdk import BACKENDS, CONFIGS, KEY, SEED, download, upload, write_files
 
@@ -220,3 +221,27 @@ def test_a_reset_to_the_seed_empties_the_objects_and_a_refused_seed_does_not(
             "s3-main",
             "azure-main",
         ]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_public_url_names_where_the_storage_is(backend: str, tmp_path: Path) -> None:
+    paths = write_files(tmp_path, 2)
+    settings = Settings(public_url="https://files.example.test:8443/")
+    with mock_graviti(seed=SEED, settings=settings) as mock:
+        dataset = graviti.Workspace(KEY).datasets.create("images", storage_config=CONFIGS[backend])
+        keys = upload(dataset, paths)
+        for key, path in zip(keys, paths, strict=True):
+            assert download(dataset, key) == path.read_bytes()
+        hosts = {call.headers["host"] for call in mock.calls("put_object")}
+        expected = "files.example.test:8443"
+        assert hosts == {expected if backend == "AZURE" else f"{backend.lower()}.{expected}"}
+
+
+def test_an_in_memory_mock_keeps_its_objects_in_a_folder_removed_on_exit(tmp_path: Path) -> None:
+    [path] = write_files(tmp_path, 1)
+    with mock_graviti() as mock:
+        dataset = graviti.Workspace(KEY).datasets.create("images")
+        [key] = upload(dataset, [path])
+        root = mock.backend.get(ObjectStore).area.root
+        assert (root / key).read_bytes() == path.read_bytes()
+    assert not root.exists()
