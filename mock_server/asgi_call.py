@@ -5,9 +5,9 @@ The in-process transport's wire: the request body goes to the app a chunk at a t
 bounded pipe the caller reads as the app sends, so an object of any size crosses with
 a few chunks in memory at once. Invariants:
 
-- ``call`` returns once the app has started its answer (status and headers), or
-  returns None if the app ended without one (a fault dropped the connection), or
-  raises what the app raised before answering;
+- ``call`` returns once the app has sent its whole answer or the first chunk of a
+  longer one, or returns None if the app ended without one (a fault dropped the
+  connection), or raises what the app raised before answering;
 - the pipe holds at most ``PIPE_CHUNKS`` chunks: the app waits for the reader, and a
   reader that closes early lets the app finish, its remaining chunks dropped;
 - an error the app raises after answering ends the body where it stands (the server
@@ -132,14 +132,16 @@ async def _run(
         await done.wait()
         return {"type": "http.disconnect"}
 
+    started: Head | None = None
+
     async def send(message: Message) -> None:
-        nonlocal finished
+        nonlocal finished, started
         if message["type"] == "http.response.start":
             headers = [
                 (name.decode("latin-1"), value.decode("latin-1"))
                 for name, value in message.get("headers", [])
             ]
-            head.set_result((message["status"], headers))
+            started = (message["status"], headers)
         elif message["type"] == "http.response.body" and not finished:
             body = message.get("body", b"")
             if body:
@@ -148,21 +150,25 @@ async def _run(
                 finished = True
                 done.set()
                 await pipe.put(None)
+            # The caller is woken once: with the whole answer when it comes in one
+            # message (every JSON answer), else at the first chunk, to read as it comes.
+            if not head.done() and started is not None:
+                head.set_result(started)
 
     try:
         await app(scope, receive, send)
     except BaseException as exc:
-        if not head.done():
+        if started is None:
             head.set_exception(exc)
             return
         if not isinstance(exc, Exception):
             raise
     finally:
         done.set()
-        if not head.done():
-            head.set_result(None)
-        elif not finished:
+        if not finished and started is not None:
             await pipe.put(None)
+        if not head.done():
+            head.set_result(started)
 
 
 def call(
