@@ -168,3 +168,23 @@ def test_workers_share_the_objects_and_the_permissions(
                 got = session.get(url, headers={"x-oss-security-token": granted["SecurityToken"]})
             # Each worker checks the other's tokens: they share the area's secret.
             assert got.content == path.read_bytes()
+
+
+def test_objects_dir_and_max_object_bytes_are_settings(
+    tls_files: dict[str, Path], tmp_path: Path, make_files: MakeFiles
+) -> None:
+    folder = tmp_path / "objects"
+    small, large = make_files(1, size=1000) + make_files(1, size=3000)
+    args = ("--objects-dir", str(folder), "--max-object-bytes", "2000")
+    with tls_server(tls_files, *args) as server:
+        dataset = graviti.Workspace(KEY, server.url).datasets.create("set")
+        [key] = upload(dataset, [small])
+        with pytest.raises(graviti.exception.ResponseError) as refused:
+            upload(dataset, [large])
+        assert refused.value.response.status_code == 400
+        assert "<Code>EntityTooLarge</Code>" in refused.value.response.text
+    # An explicit folder outlives even an in-memory database's server.
+    assert (folder / key).read_bytes() == small.read_bytes()
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name != ".tmp") == [
+        key.split("/")[0]
+    ]
