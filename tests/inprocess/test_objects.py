@@ -123,11 +123,14 @@ def test_a_permission_does_not_reach_another_datasets_objects(backend: str, tmp_
 
 
 def test_the_same_file_twice_is_one_object(tmp_path: Path) -> None:
-    [path] = write_files(tmp_path, 1)
+    [path] = write_files(tmp_path, 1, size=3 * 1024 * 1024)
     with mock_graviti(seed=SEED) as mock:
         dataset = graviti.Workspace(KEY).datasets.create("images")
         assert upload(dataset, [path]) == upload(dataset, [path])
-        assert len(mock.objects()) == 1
+        # Eight threads writing the one key at once (a file in eight rows of a batch).
+        [key] = set(upload(dataset, [path] * 8, jobs=8))
+        assert mock.objects() == {key: 3 * 1024 * 1024}
+        assert download(dataset, key) == path.read_bytes()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
