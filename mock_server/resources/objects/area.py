@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.engine import make_url
 
@@ -45,8 +46,12 @@ def objects_folder(database: str, objects_dir: Path | None) -> tuple[Path, bool]
         return objects_dir, False
     url = make_url(database)
     if url.get_backend_name() == "sqlite":
-        path = url.database
-        if not path or path == ":memory:" or path.startswith("file::memory:"):
+        path = url.database or ""
+        if path.startswith("file:"):
+            # A URI filename (``file:/path/db?mode=ro&uri=true``): the path is the file's.
+            memory = url.query.get("mode") == "memory"
+            path = "" if memory else unquote(urlsplit(path).path)
+        if not path or path == ":memory:":
             return Path(tempfile.mkdtemp(prefix="graviti-mock-objects-")), True
         return Path(f"{path}.objects"), False
     return Path("graviti-mock.objects"), False
@@ -71,8 +76,20 @@ class ObjectArea:
     def __init__(self, root: Path, *, temporary: bool = False) -> None:
         self.root = root
         self.temporary = temporary
-        (root / TMP).mkdir(parents=True, exist_ok=True)
-        self.secret = self._secret()
+        self._secret: bytes | None = None
+        self._ready = False
+
+    def _ensure(self) -> None:
+        """Make the folder on first use: a server that stores nothing leaves no folder."""
+        if not self._ready:
+            (self.root / TMP).mkdir(parents=True, exist_ok=True)
+            self._ready = True
+
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            self._secret = self._load_secret()
+        return self._secret
 
     @classmethod
     def temporary_area(cls) -> ObjectArea:
@@ -82,8 +99,9 @@ class ObjectArea:
         if self.temporary:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def _secret(self) -> bytes:
+    def _load_secret(self) -> bytes:
         """The key permissions are signed with: made once per area, shared by all workers."""
+        self._ensure()
         path = self.root / SECRET
         with contextlib.suppress(FileNotFoundError):
             return bytes.fromhex(path.read_text())
@@ -117,6 +135,7 @@ class ObjectArea:
 
     def new_file(self) -> tuple[BinaryIO, Path]:
         """An open temporary file to write an object into, then ``commit`` or ``discard``."""
+        self._ensure()
         fd, temp = tempfile.mkstemp(dir=self.root / TMP, prefix="put-")
         return os.fdopen(fd, "wb"), Path(temp)
 
@@ -135,6 +154,7 @@ class ObjectArea:
         """Give the bytes of ``source`` the key ``target`` too, without copying them."""
         if source == target:
             return
+        self._ensure()
         fd, temp = tempfile.mkstemp(dir=self.root / TMP, prefix="link-")
         os.close(fd)
         os.unlink(temp)
@@ -149,6 +169,8 @@ class ObjectArea:
 
     def keys(self) -> Iterator[tuple[str, int]]:
         """Every ``(key, size)``, sorted by key."""
+        if not self.root.is_dir():
+            return
         for folder in sorted(self.root.iterdir()):
             if not DATASET_DIR_RE.match(folder.name) or not folder.is_dir():
                 continue
@@ -163,6 +185,8 @@ class ObjectArea:
 
     def clear(self) -> None:
         """Remove every object (the area's own files stay)."""
+        if not self.root.is_dir():
+            return
         for folder in self.root.iterdir():
             if DATASET_DIR_RE.match(folder.name):
                 shutil.rmtree(folder, ignore_errors=True)
