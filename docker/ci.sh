@@ -220,6 +220,9 @@ CA_FILE=$WORK/certs/ca.pem python3 docker/ci/roundtrip.py "https://localhost:$PO
 log "TLS: https://localhost:$PORT verified against the CA; dataset kept across re-creation"
 compose --profile test run --rm -T -e REQUESTS_CA_BUNDLE=/certs/ca.pem consumer \
   python docker/ci/sdk_tls_check.py https://graviti-mock:8000
+compose --profile test run --rm -T -e REQUESTS_CA_BUNDLE=/certs/ca.pem consumer \
+  python docker/ci/objects_check.py https://graviti-mock:8000
+log "TLS: files stored and read back by service name on OSS, S3 and AZURE"
 unset GRAVITI_MOCK_SSL_CERTFILE GRAVITI_MOCK_SSL_KEYFILE
 
 # --------------------------------------------------------------- postgres --

@@ -7,8 +7,9 @@ writes into OUT_DIR (default docker/certs):
     server.pem  the server certificate chain  (GRAVITI_MOCK_SSL_CERTFILE)
     server.key  its private key               (GRAVITI_MOCK_SSL_KEYFILE)
 
-The certificate is valid for localhost, 127.0.0.1, ::1 and the compose
-service names, plus any --host given. Needs trustme (in the project's `test`
+The certificate is valid for localhost, 127.0.0.1, ::1, the compose service
+names and their OSS and S3 storage names (oss.graviti-mock, s3.graviti-mock...),
+plus any --host given. Needs trustme (in the project's `test`
 extra, or `pip install trustme`).
 """
 
@@ -21,6 +22,10 @@ from pathlib import Path
 import trustme
 
 DEFAULT_HOSTS = ["localhost", "127.0.0.1", "::1", "graviti-mock", "graviti-mock-pg"]
+# The OSS and S3 storage hosts of each service (a bucket in front of the host name).
+DEFAULT_HOSTS += [
+    f"{bucket}.{service}" for service in DEFAULT_HOSTS[3:] for bucket in ("oss", "s3")
+]
 
 
 def main() -> None:

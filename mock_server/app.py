@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -29,6 +29,8 @@ from mock_server.core.resource import Resource
 from mock_server.migrations import prepare_schema
 from mock_server.resources import RESOURCES
 from mock_server.resources.identity.store import IdentityStore
+from mock_server.resources.objects.area import ObjectArea, objects_folder
+from mock_server.resources.objects.store import ObjectStore
 from mock_server.settings import Settings
 from mock_server.startup import exit_at_startup
 from mock_server.state import StateAdmin
@@ -69,6 +71,7 @@ def build_backend(
     if settings.access_keys:
         with backend.db.write(None) as conn:
             register_access_keys(backend, settings, conn)
+    configure_objects(backend, settings)
     return backend
 
 
@@ -78,6 +81,28 @@ def register_access_keys(backend: Backend, settings: Settings, conn: Connection)
     for entry in settings.access_keys:
         key, _, workspace = entry.partition("=")
         identity.add_access_key_in(conn, key, workspace or None)
+
+
+def configure_objects(backend: Backend, settings: Settings) -> None:
+    """Open the object area the settings name (when the objects resource is served)."""
+    try:
+        objects = backend.get(ObjectStore)
+    except LookupError:
+        return
+    folder, temporary = objects_folder(settings.database, settings.objects_dir)
+    objects.configure(
+        ObjectArea(folder, temporary=temporary),
+        public_url=settings.public_url,
+        max_object_bytes=settings.max_object_bytes,
+    )
+
+
+def streamed_paths(resources: Sequence[Resource]) -> Callable[[str], bool] | None:
+    """Whether a path's body streams (see ``Resource.streamed``); None if none does."""
+    tests = [resource.streamed for resource in resources if resource.streamed is not None]
+    if not tests:
+        return None
+    return lambda path: any(test(path) for test in tests)
 
 
 def create_app(
@@ -156,6 +181,7 @@ def create_app(
         BodySizeLimit,
         max_body_bytes=settings.max_body_bytes,
         max_control_body_bytes=settings.max_control_body_bytes,
+        exempt=streamed_paths(resources),
     )
     app.add_middleware(ExactSegments)
     # Any call may find the database busy, read-only or full (503), or hit a bug (500).

@@ -57,6 +57,19 @@ SERVE_OPTIONS: dict[str, dict[str, Any]] = {
     "frozen_time": {"help": "freeze the clock at this ISO 8601 time"},
     "control_token": {"help": "require this token (X-Mock-Token) on the control plane"},
     "access_keys": {"help": "comma-separated KEY or KEY=WORKSPACE entries to register"},
+    "objects_dir": {
+        "type": Path,
+        "help": "folder of the stored objects (default: beside the SQLite file, "
+        "<file>.objects; a temporary one for sqlite://)",
+    },
+    "public_url": {
+        "help": "base URL clients reach the mock at, for the storage URLs in object "
+        "permissions (default: the scheme and host each permission was asked on)",
+    },
+    "max_object_bytes": {
+        "type": int,
+        "help": "largest object a PUT may store (default 5 GiB)",
+    },
 }
 SERVE_FLAGS: dict[str, str] = {
     "strict": "accept only the registered access keys",

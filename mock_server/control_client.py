@@ -255,6 +255,11 @@ class MockControl:
         """The whole state in the seed format."""
         return self._call("GET", "/state")  # type: ignore[no-any-return]
 
+    def objects(self) -> dict[str, int]:
+        """Every stored object (OSS, S3 and AZURE files alike): its key and size."""
+        listed = self._call("GET", "/objects")["objects"]
+        return {item["key"]: item["size"] for item in listed}
+
     def snapshot(self, name: str) -> dict[str, Any]:
         return self._call("POST", f"/snapshots/{name}")  # type: ignore[no-any-return]
 

@@ -1,5 +1,9 @@
 """In-process mode: ``mock_graviti()`` answers Graviti hosts from a fresh app, with no socket.
 
+The hosts answered are the API hosts and the object storage hosts beside them (the
+permissions name ``oss.<host>`` and ``s3.<host>`` for OSS and S3 datasets, and
+``<host>/blob/...`` for AZURE ones), so file uploads and downloads stay in the process.
+
 The interception sits in urllib3's connection pool, below its ``Retry`` handling, so
 the SDK's own retries (POST on 429/5xx, three times) behave as they do over the wire:
 a 503 fault on a create is absorbed by the SDK's retry, a 500 on a GET is raised.
@@ -24,9 +28,9 @@ import asyncio
 import functools
 import http.client
 import inspect
-import io
 import re
 import threading
+import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from contextvars import ContextVar
@@ -42,16 +46,17 @@ import requests
 from fastapi import FastAPI
 from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
-from starlette.types import Message
 from urllib3 import HTTPResponse
 from urllib3._collections import HTTPHeaderDict
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.request import SKIP_HEADER, SKIPPABLE_HEADERS
 
+from mock_server import asgi_call
 from mock_server.app import create_app
 from mock_server.control.interceptor import DROP_EXTENSION
 from mock_server.control_client import MockControl
 from mock_server.portex import ensure_portex
+from mock_server.resources.objects.store import storage_hosts
 from mock_server.seeding import Seed, combine, load_seed, parse_seed
 from mock_server.settings import Settings
 
@@ -186,21 +191,6 @@ def _wire_headers(headers: Mapping[Any, Any]) -> list[tuple[bytes, bytes]]:
     return lines
 
 
-def _body_bytes(body: Any) -> bytes:
-    if body is None:
-        return b""
-    if isinstance(body, bytes):
-        return body
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    if hasattr(body, "read"):
-        data = body.read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    return b"".join(
-        chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk) for chunk in body if chunk
-    )
-
-
 # ---------------------------------------------------------------------------- the mock
 
 
@@ -289,7 +279,12 @@ class InProcessMock(MockControl):
         self.hosts = tuple(url.rstrip("/") for url in hosts)
         if not self.hosts:
             raise ValueError("mock_graviti needs at least one host")
-        self.targets = frozenset(_target(url) for url in self.hosts)
+        # The API hosts and the object storage hosts its permissions name (OSS and S3 put
+        # their bucket in front of the host: oss.api.graviti.com, s3.api.graviti.com).
+        served = [*self.hosts]
+        if settings is not None and settings.public_url:
+            served.append(settings.public_url)
+        self.targets = frozenset(_target(url) for host in served for url in storage_hosts(host))
         self.settings_template = settings
         self.initial_seed = seed
         super().__init__(self.hosts[0])
@@ -306,6 +301,8 @@ class InProcessMock(MockControl):
         # call's mock points back at the decorator's handle.
         self._calls: list[InProcessMock] = []
         self._decorator: InProcessMock | None = None
+        # Response bodies handed out and perhaps never read to the end.
+        self._pipes: weakref.WeakSet[asgi_call.BodyPipe] = weakref.WeakSet()
 
     @property
     def active(self) -> bool:
@@ -431,6 +428,8 @@ class InProcessMock(MockControl):
         # stays listed there, inactive, until that context ends).
         _entered.set(tuple(mock for mock in _entered.get() if mock is not self))
         self.close()
+        for pipe in list(self._pipes):
+            pipe.abandon()  # an app still handing over a body nobody reads may finish
         try:
             if self._lifespan is not None and self.app is not None:
                 self._lifespan.__exit__(None, None, None)
@@ -546,20 +545,22 @@ class InProcessMock(MockControl):
             "extensions": {},
         }
         # The portal owns the loop's thread and the app's lifespan; a call goes straight
-        # onto its loop, which costs a fraction of a portal task.
+        # onto its loop, which costs a fraction of a portal task. Bodies stream both ways.
         loop = self._loop
         assert loop is not None
-        status, response_headers, content = asyncio.run_coroutine_threadsafe(
-            self._asgi_call(scope, _body_bytes(body)), loop
-        ).result()
-        if status is None:
+        scope["extensions"] = {DROP_EXTENSION: _dropped}
+        pipe = asgi_call.BodyPipe()
+        self._pipes.add(pipe)
+        answered = asgi_call.call(loop, self.app, scope, body, pipe)
+        if answered is None:
             raise http.client.RemoteDisconnected("Remote end closed connection without response")
+        status, response_headers, content = answered
         try:
             reason = HTTPStatus(status).phrase
         except ValueError:
             reason = ""
         return HTTPResponse(
-            body=io.BytesIO(content),
+            body=content,
             headers=HTTPHeaderDict(response_headers),
             status=status,
             version=11,
@@ -572,51 +573,9 @@ class InProcessMock(MockControl):
             request_url=url,
         )
 
-    async def _asgi_call(
-        self, scope: dict[str, Any], body: bytes
-    ) -> tuple[int | None, list[tuple[str, str]], bytes]:
-        assert self.app is not None
-        done = anyio.Event()
-        dropped = False
-        sent_body = False
-        status: int | None = None
-        response_headers: list[tuple[str, str]] = []
-        chunks: list[bytes] = []
 
-        def drop() -> None:
-            nonlocal dropped
-            dropped = True
-
-        scope["extensions"] = {DROP_EXTENSION: drop}
-
-        async def receive() -> Message:
-            nonlocal sent_body
-            if not sent_body:
-                sent_body = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await done.wait()
-            return {"type": "http.disconnect"}
-
-        async def send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                response_headers.extend(
-                    (name.decode("latin-1"), value.decode("latin-1"))
-                    for name, value in message.get("headers", [])
-                )
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body"):
-                    done.set()
-
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            done.set()
-        if dropped:
-            return None, [], b""
-        return status, response_headers, b"".join(chunks)
+def _dropped() -> None:
+    """A fault dropped the call: the app ends without an answer, which says as much."""
 
 
 @overload

@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     sqlite_max_pages: int | None = Field(default=None, ge=1)
 
+    # Object storage (OSS, S3 and AZURE files). The folder defaults to one beside the
+    # SQLite file (``<file>.objects``), a temporary one for an in-memory database, and
+    # ``./graviti-mock.objects`` otherwise. The public URL is the base the storage URLs in
+    # permissions are built on; by default, the scheme and Host the permission was asked on.
+    objects_dir: Path | None = None
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^/?#@]+/?$")
+    # Object uploads have their own limit (the 1 MiB body limit does not apply to them).
+    max_object_bytes: int = Field(default=5 * 1024**3, ge=1)
+
     # Seconds SIGTERM waits for open connections before closing them.
     graceful_shutdown: int = Field(default=2, ge=1, le=600)
 
@@ -73,6 +82,11 @@ class Settings(BaseSettings):
         if value is not None:
             parse_time(value)
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
 
     @property
     def scheme(self) -> str:

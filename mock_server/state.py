@@ -18,7 +18,7 @@ from sqlalchemy.schema import sort_tables
 from mock_server.core import errors
 from mock_server.core.backend import Backend
 from mock_server.core.clock import parse_time
-from mock_server.core.resource import Resource
+from mock_server.core.resource import OutsideState, Resource
 from mock_server.resources.identity.store import IdentityStore
 from mock_server.seeding import Seed, SeedOptions, sections, seed_model
 
@@ -45,6 +45,12 @@ class StateAdmin:
         self.tables: list[Table] = sort_tables(
             [table for resource in self.resources for table in resource.tables]
         )
+        # State kept outside the database (object files), by the key a snapshot files it under.
+        self.outside: dict[str, OutsideState] = {
+            f"{resource.name}:outside": resource.outside(backend)
+            for resource in self.resources
+            if resource.outside is not None
+        }
 
     def summary_keys(self) -> list[str]:
         return [key for section in self.sections for key in section.summary_keys()]
@@ -54,9 +60,14 @@ class StateAdmin:
             conn.execute(delete(table))
 
     def reset(self) -> None:
-        """Drop every row of every table, in one transaction."""
+        """Drop every row of every table, in one transaction, then the outside state."""
         with self._write() as conn:
             self._empty(conn)
+        self._clear_outside()
+
+    def _clear_outside(self) -> None:
+        for outside in self.outside.values():
+            outside.clear()
 
     def apply_seed(self, seed: Seed, *, replace: bool = False) -> dict[str, int]:
         """Add what ``seed`` lists, in one transaction; what already exists is kept.
@@ -111,6 +122,9 @@ class StateAdmin:
         except BaseException:
             id_source.restore(previous_ids)
             raise
+        if replace:
+            # Object files and the like go only once the rows did.
+            self._clear_outside()
         if on_commit is not None:
             on_commit()
         for step in steps:
@@ -138,12 +152,18 @@ class StateAdmin:
         return self.seed_model(options=SeedOptions(strict=strict, frozen_time=frozen), **lists)
 
     def snapshot(self) -> Rows:
-        """Every row of every table, for ``restore``: the fastest way back to a state."""
+        """Every row of every table, for ``restore``: the fastest way back to a state.
+
+        Outside state is marked under its own key (objects: the keys present).
+        """
         with self.backend.db.read() as conn:
-            return {
+            rows = {
                 table.name: [dict(row._mapping) for row in conn.execute(select(table))]
                 for table in self.tables
             }
+        for name, outside in self.outside.items():
+            rows[name] = outside.mark()
+        return rows
 
     def restore(self, rows: Rows) -> None:
         """Replace the whole state by a ``snapshot``, in one transaction."""
@@ -160,6 +180,8 @@ class StateAdmin:
                             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'seq'), "
                             f"COALESCE((SELECT MAX(seq) FROM {table.name}), 0) + 1, false)"
                         )
+        for name, outside in self.outside.items():
+            outside.rewind(rows.get(name, []))
 
     def _write(self) -> Any:
         # A whole-state change: the cache forgets everything it remembered.

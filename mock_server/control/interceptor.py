@@ -20,6 +20,7 @@ from mock_server.control.faults import Fault, FaultPlan
 from mock_server.control.journal import BODY_LIMIT, Journal, Recorded, masked_headers
 from mock_server.core.errors import asgi_error
 from mock_server.core.paths import has_encoded_slash
+from mock_server.resources.objects.storage import xml_error
 
 # Paths that are not calls of the service: never journaled, never faulted.
 UNRECORDED_PREFIXES = ("/_mock/", "/docs", "/redoc", "/openapi.json")
@@ -72,10 +73,19 @@ def _flatten(routes: list[BaseRoute]) -> list[BaseRoute]:
 class Interceptor:
     """Journal and faults for every call outside the control plane."""
 
-    def __init__(self, app: ASGIApp, *, journal: Journal, faults: FaultPlan) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        journal: Journal,
+        faults: FaultPlan,
+        streamed: Callable[[str], bool] | None = None,
+    ) -> None:
         self.app = app
         self.journal = journal
         self.faults = faults
+        # Paths whose bodies are objects: recorded without their bytes.
+        self.streamed = streamed
         self._index: OperationIndex | None = None
 
     def operation(self, scope: Scope) -> str | None:
@@ -99,6 +109,8 @@ class Interceptor:
 
         started = time.perf_counter()
         operation = self.operation(scope)
+        # An object's body is neither kept in the journal nor answered for in JSON.
+        is_object = self.streamed is not None and self.streamed(scope["path"])
         fault = self.faults.take(operation) if self.faults.active else None
         entry: Recorded | None = None
         chunks: list[bytes] = []
@@ -126,7 +138,7 @@ class Interceptor:
                 fault=fault is not None and (fault.status is not None or fault.drop_connection),
             )
             recording = entry
-            kept = 0
+            kept = BODY_LIMIT if is_object else 0
 
             async def receive_recorded() -> Message:
                 nonlocal kept
@@ -160,7 +172,7 @@ class Interceptor:
                     return
                 if fault.status is not None:
                     await _read_body(inner_receive)
-                    await _answer(fault, inner_send)
+                    await _answer(fault, inner_send, xml=is_object)
                     return
             await self.app(scope, inner_receive, inner_send)
         except Exception:
@@ -178,11 +190,26 @@ async def _read_body(receive: Receive) -> None:
             return
 
 
-async def _answer(fault: Fault, send: Send) -> None:
+async def _answer(fault: Fault, send: Send, *, xml: bool = False) -> None:
     assert fault.status is not None
-    start, body = asgi_error(fault.status, fault.code, fault.message or "")
+    if xml:
+        # The object storage's own error format, which the SDK parses for a code.
+        body = xml_error(fault.code or "ServiceUnavailable", fault.message or "")
+        await send(
+            {
+                "type": "http.response.start",
+                "status": fault.status,
+                "headers": [
+                    (b"content-type", b"application/xml"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+        return
+    start, body_message = asgi_error(fault.status, fault.code, fault.message or "")
     await send(start)
-    await send(body)
+    await send(body_message)
 
 
 async def _drop(scope: Scope, receive: Receive) -> None:

@@ -55,7 +55,14 @@ def install(app: FastAPI, settings: Settings, resources: Sequence[Resource] = ()
     """
     state = ControlState(settings=settings, journal=Journal(settings.journal_size))
     app.state.control = state
-    app.add_middleware(Interceptor, journal=state.journal, faults=state.faults)
+    from mock_server.app import streamed_paths
+
+    app.add_middleware(
+        Interceptor,
+        journal=state.journal,
+        faults=state.faults,
+        streamed=streamed_paths(resources),
+    )
     app.include_router(router)
     app.include_router(process.router)
     for resource in resources:

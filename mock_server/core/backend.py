@@ -26,6 +26,9 @@ class Store:
         self.backend = backend
         self.db = backend.db
 
+    def close(self) -> None:
+        """Release what the store holds besides the database (files, folders)."""
+
     def new_id(self, conn: Connection, table: Table) -> str:
         """A generated id that no row of ``table`` holds yet.
 
@@ -79,6 +82,8 @@ class Backend:
         return store
 
     def close(self) -> None:
+        for store in reversed(list(self._stores.values())):
+            store.close()
         self.db.close()
 
 

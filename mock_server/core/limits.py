@@ -42,11 +42,14 @@ class BodySizeLimit:
         *,
         max_control_body_bytes: int | None = None,
         control_prefix: str = "/_mock/",
+        exempt: Callable[[str], bool] | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_control_body_bytes = max_control_body_bytes or max_body_bytes
         self.control_prefix = control_prefix
+        # Paths whose bodies the route bounds itself (streamed uploads with their own limit).
+        self.exempt = exempt
 
     def limit(self, scope: Scope) -> int:
         if str(scope.get("path", "")).startswith(self.control_prefix):
@@ -62,7 +65,7 @@ class BodySizeLimit:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (self.exempt is not None and self.exempt(scope["path"])):
             await self.app(scope, receive, send)
             return
         limit = self.limit(scope)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -38,6 +38,20 @@ class SeedSection:
         return self.counts or (self.key,)
 
 
+class OutsideState(Protocol):
+    """State a resource keeps outside the database (files), reset and snapshotted with it."""
+
+    def clear(self) -> None:
+        """Forget everything: called once a reset (or a replacing seed) has committed."""
+
+    def mark(self) -> list[dict[str, Any]]:
+        """What a snapshot keeps of it."""
+        ...
+
+    def rewind(self, mark: Sequence[dict[str, Any]]) -> None:
+        """Back to a ``mark``, as far as it can: called once a restore has committed."""
+
+
 @dataclass(frozen=True, eq=False)
 class Resource:
     name: str
@@ -48,3 +62,8 @@ class Resource:
     control: APIRouter | None = None
     # The tables it owns: reset, snapshots and schema checks cover exactly these.
     tables: tuple[Table, ...] = field(default_factory=tuple)
+    # What it keeps outside the database, if anything (given the backend).
+    outside: Callable[[Backend], OutsideState] | None = None
+    # Paths whose bodies stream (object uploads): the route bounds them itself, so the
+    # app's body limit skips them, and the journal does not keep them.
+    streamed: Callable[[str], bool] | None = None

@@ -5,13 +5,14 @@ reset and snapshots are all built from this list.
 """
 
 from mock_server.core.resource import Resource
-from mock_server.resources import actions, datasets, identity, storage_configs
+from mock_server.resources import actions, datasets, identity, objects, storage_configs
 
 RESOURCES: tuple[Resource, ...] = (
     identity.resource,
     storage_configs.resource,
     datasets.resource,
     actions.resource,
+    objects.resource,
 )
 
 __all__ = ["RESOURCES"]

@@ -95,6 +95,7 @@ def test_every_control_endpoint_is_documented_under_its_tag(client: TestClient) 
         ("GET", "/_mock/actions/{workspace}/{dataset}/{action}/script"),
         ("POST", "/_mock/actions/{workspace}/{dataset}/{action}/script"),
         ("POST", "/_mock/actions/{workspace}/{dataset}/{action}/runs/{run_number}"),
+        ("GET", "/_mock/objects"),
     }
     assert set(control) == expected
     for (_, path), operation in control.items():
