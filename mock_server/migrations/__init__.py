@@ -15,6 +15,7 @@ creates yet are created as declared, after the migrations.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,6 +36,9 @@ HERE = Path(__file__).parent
 BASELINE = "0001"
 # A lock id of our own for PostgreSQL's advisory locks ("graviti" in ASCII, shortened).
 PG_LOCK = 0x677261766974
+# Alembic's ``op`` and ``context`` are process globals: mocks started at once in several
+# threads (in-process mode) migrate one at a time.
+_MIGRATING = threading.Lock()
 
 
 class SchemaError(RuntimeError):
@@ -58,7 +62,7 @@ def prepare_schema(engine: Engine, resources: Sequence[Resource]) -> None:
     """Bring ``engine``'s database to the current schema, or raise ``SchemaError``."""
     where = engine.url.render_as_string(hide_password=True)
     try:
-        with engine.connect() as conn:
+        with _MIGRATING, engine.connect() as conn:
             conn.info["write"] = True
             with conn.begin():
                 if engine.dialect.name == "postgresql":
