@@ -35,8 +35,9 @@ from sqlalchemy import insert, select
 
 from mock_server import Settings
 from mock_server.app import build_backend
-from mock_server.resources.datasets.tables import BRANCH, DATASET
+from mock_server.resources.datasets.tables import DATASET
 from mock_server.resources.identity.store import IdentityStore
+from mock_server.resources.versions.tables import BRANCH
 from mock_server.testing import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent

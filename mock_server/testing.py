@@ -151,7 +151,8 @@ class ServerProcess:
                 response = requests.get(f"{self.url}/_mock/ready", timeout=1, verify=self.verify)
                 if response.status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Not listening yet, or still bringing its schema up to date.
                 pass
             time.sleep(0.05)
         raise ServerError(f"the server was not ready within {self.startup_timeout} s")

@@ -292,6 +292,12 @@ class Database:
         finally:
             self._lock.release()
 
+    def peek_index(self, key: Hashable) -> Sequence[int] | None:
+        """An ordered index if it is cached and current; None otherwise (nothing is loaded)."""
+        with self._lock:
+            cache = self._fresh_cache()
+            return cache.index(key) if cache is not None else None
+
     def index_changed(
         self, key: Hashable, *, added: int | None = None, removed: int | None = None
     ) -> None:

@@ -31,6 +31,7 @@ def test_the_example_seed_file_loads_as_documented(client: TestClient) -> None:
         "access_keys": 3,
         "storage_configs": 2,
         "datasets": 3,
+        "commits": 0,
         "actions": 1,
         "action_runs": 1,
     }

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from mock_server import Settings, create_app, workspace_for_key
-from mock_server.resources.datasets.tables import DRAFT
+from mock_server.resources.versions.tables import DRAFT
 
 KEY = "ACCESSKEY-rawhttp00001"
 AUTH = {"X-Token": KEY}
@@ -109,11 +109,11 @@ def test_largest_limit_is_accepted(app_client: TestClient) -> None:
 
 
 def test_unknown_route_is_json_naming_method_and_path(app_client: TestClient) -> None:
-    response = app_client.get("/v2/datasets/ws/ds/branches", headers=AUTH)
+    response = app_client.get("/v2/datasets/ws/ds/searches", headers=AUTH)
     assert response.status_code == 404
     assert response.json() == {
         "code": "NotFound",
-        "message": "graviti-mock has no route GET /v2/datasets/ws/ds/branches.",
+        "message": "graviti-mock has no route GET /v2/datasets/ws/ds/searches.",
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mock_server.core.names import (
@@ -75,7 +77,7 @@ class DraftSeed(SeedModel):
     number: int = Field(ge=1)
     branch: str = Field(default="main", pattern=NAME_PATTERN)
     title: str = ""
-    status: str = "OPEN"
+    status: Literal["OPEN", "CLOSED", "COMMITTED"] = "OPEN"
 
 
 class DatasetSeed(SeedModel):

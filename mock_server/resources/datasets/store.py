@@ -4,11 +4,16 @@ Reads go through the database's read cache, filed under ``dataset:WS/NAME`` (one
 dataset, present or absent) and ``datasets:WS`` (the pages of a workspace's listing);
 listings page through an ordered index of ``seq`` values, so a page near the end of a
 large workspace costs what the first page costs.
+
+Branches and drafts belong to a resource above this one: it registers ``on_created``
+(run in the transaction that makes a dataset, with the branches and drafts it starts
+with) and ``on_branch_check`` (does a branch exist, for ``default_branch``). Imports
+point down only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +29,9 @@ from mock_server.resources.datasets.models import (
     DatasetPublic,
     DatasetSeed,
     DatasetUpdate,
+    DraftSeed,
 )
-from mock_server.resources.datasets.tables import BRANCH, DATASET, DRAFT
+from mock_server.resources.datasets.tables import DATASET
 from mock_server.resources.identity.models import Caller
 from mock_server.resources.identity.store import IdentityStore
 from mock_server.resources.storage_configs.store import StorageConfigStore
@@ -45,14 +51,10 @@ _PAGE = (
     .order_by(DATASET.c.seq)
 )
 _INSERT = insert(DATASET)
-_INSERT_BRANCH = insert(BRANCH)
 _DELETE = (
     delete(DATASET)
     .where(_IN_WORKSPACE, DATASET.c.name == bindparam("name"))
     .returning(DATASET.c.seq)
-)
-_HAS_BRANCH = select(BRANCH.c.seq).where(
-    BRANCH.c.dataset_seq == bindparam("seq"), BRANCH.c.name == bindparam("branch")
 )
 
 
@@ -87,6 +89,13 @@ def _public(row: Any) -> DatasetPublic:
     return DatasetPublic.model_validate(fields)
 
 
+class SimpleRow:
+    """Values shaped like a result row, for ``_public``."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._mapping = values
+
+
 def _find(conn: Connection, workspace: str, name: str) -> DatasetKey | None:
     row = conn.execute(_FIND, {"workspace": workspace, "name": name}).first()
     return None if row is None else DatasetKey(row.seq, _public(row))
@@ -100,8 +109,62 @@ def _deny_foreign(caller: Caller, workspace: str) -> None:
         )
 
 
+# (transaction, the new dataset, its branches as (name, head), its drafts)
+CreatedHook = Callable[
+    [Connection, DatasetKey, Sequence[tuple[str, str | None]], Sequence[DraftSeed]], None
+]
+# (transaction, dataset seq, branch name) -> whether the dataset has that branch
+BranchCheck = Callable[[Connection, int, str], bool]
+
+
 class DatasetStore(Store):
+    def __init__(self, backend: Backend) -> None:
+        super().__init__(backend)
+        self._created_hooks: list[CreatedHook] = []
+        self._branch_check: BranchCheck | None = None
+
+    def on_created(self, hook: CreatedHook) -> None:
+        """Run ``hook`` in the transaction that creates a dataset (by call or by seed)."""
+        self._created_hooks.append(hook)
+
+    def on_branch_check(self, check: BranchCheck) -> None:
+        """Ask ``check`` whether a branch exists (without one, only the current default does)."""
+        self._branch_check = check
+
+    def _created(
+        self,
+        conn: Connection,
+        found: DatasetKey,
+        branches: Sequence[tuple[str, str | None]],
+        drafts: Sequence[DraftSeed],
+    ) -> None:
+        for hook in self._created_hooks:
+            hook(conn, found, branches, drafts)
+
+    @staticmethod
+    def tags_of(dataset: DatasetKey) -> tuple[str, ...]:
+        """The cache tags a change of the dataset's row must name."""
+        return (listing_tag(dataset.workspace), dataset_tag(dataset.workspace, dataset.name))
+
+    @staticmethod
+    def move_head(conn: Connection, seq: int, branch: str, commit_id: str) -> None:
+        """Branch ``branch`` moved to ``commit_id``: so does the dataset if it is the default.
+
+        The caller's write names ``tags_of`` the dataset.
+        """
+        conn.execute(
+            update(DATASET)
+            .where(DATASET.c.seq == seq, DATASET.c.default_branch == branch)
+            .values(commit_id=commit_id)
+        )
+
     # ------------------------------------------------------------------ lookups
+
+    @staticmethod
+    def lookup(conn: Connection, workspace: str, name: str) -> DatasetKey | None:
+        """The dataset ``workspace/name`` in the caller's transaction, for no caller at all
+        (seeds, the control plane, nested resources)."""
+        return _find(conn, workspace, name)
 
     def find(self, caller: Caller, workspace: str, name: str, *, write: bool) -> DatasetKey:
         """The dataset behind ``{workspace}/{dataset}`` for this caller, or the right error.
@@ -120,11 +183,6 @@ class DatasetStore(Store):
             _deny_foreign(caller, workspace)
             raise errors.DatasetNotFound(workspace, name)
         return found
-
-    @staticmethod
-    def lookup(conn: Connection, workspace: str, name: str) -> DatasetKey | None:
-        """The dataset ``workspace/name`` for no caller at all (seeds, the control plane)."""
-        return _find(conn, workspace, name)
 
     # ------------------------------------------------------------------ operations
 
@@ -152,17 +210,16 @@ class DatasetStore(Store):
                     "storage_config": storage.name,
                     "backend_type": storage.backend_type,
                 }
-                seq = self._insert(conn, values, [(DEFAULT_BRANCH, None)])
-                if body.with_draft:
-                    conn.execute(
-                        insert(DRAFT).values(dataset_seq=seq, number=1, branch=DEFAULT_BRANCH)
-                    )
+                seq = self._insert(conn, values)
+                drafts = [DraftSeed(number=1, branch=DEFAULT_BRANCH)] if body.with_draft else []
+                found = DatasetKey(seq, DatasetPublic.model_validate(values))
+                self._created(conn, found, [(DEFAULT_BRANCH, None)], drafts)
         except IntegrityError as exc:
             raise errors.NameConflict(
                 f"Dataset '{body.name}' already exists in workspace '{workspace}'."
             ) from exc
         self.db.index_changed(("datasets", workspace), added=seq)
-        return DatasetPublic.model_validate(values)
+        return found.public
 
     def get_dataset(self, caller: Caller, workspace: str, name: str) -> DatasetPublic:
         return self.find(caller, workspace, name, write=False).public
@@ -231,22 +288,16 @@ class DatasetStore(Store):
 
     # ------------------------------------------------------------------ helpers
 
-    @staticmethod
-    def _has_branch(conn: Connection, seq: int, branch: str) -> bool:
-        found = conn.execute(_HAS_BRANCH, {"seq": seq, "branch": branch}).first()
-        return found is not None
+    def _has_branch(self, conn: Connection, seq: int, branch: str) -> bool:
+        if self._branch_check is None:
+            return False
+        return self._branch_check(conn, seq, branch)
 
     @staticmethod
-    def _insert(
-        conn: Connection, values: dict[str, Any], branches: Sequence[tuple[str, str | None]]
-    ) -> int:
+    def _insert(conn: Connection, values: dict[str, Any]) -> int:
         inserted = conn.execute(_INSERT, values).inserted_primary_key
         assert inserted is not None
         seq: int = inserted[0]
-        conn.execute(
-            _INSERT_BRANCH,
-            [{"dataset_seq": seq, "name": name, "commit_id": commit} for name, commit in branches],
-        )
         return seq
 
 
@@ -292,49 +343,14 @@ def apply_seed(backend: Backend, conn: Connection, items: Sequence[Any]) -> int:
             "storage_config": storage.name,
             "backend_type": (seed.backend_type or BackendType(storage.backend_type)).value,
         }
-        seq = store._insert(conn, values, list(branches.items()))
-        if seed.drafts:
-            conn.execute(
-                insert(DRAFT),
-                [
-                    {
-                        "dataset_seq": seq,
-                        "number": draft.number,
-                        "branch": draft.branch,
-                        "title": draft.title,
-                        "status": draft.status,
-                    }
-                    for draft in seed.drafts
-                ],
-            )
+        seq = store._insert(conn, values)
+        found = DatasetKey(seq, _public(SimpleRow(values)))
+        store._created(conn, found, list(branches.items()), seed.drafts)
         added += 1
     return added
 
 
 def export_seed(_backend: Backend, conn: Connection) -> list[Any]:
+    """Every dataset; its branches and drafts are exported by the resource that owns them."""
     datasets = conn.execute(select(DATASET).order_by(DATASET.c.seq)).all()
-    branches_of: dict[int, list[dict[str, Any]]] = {}
-    for branch in conn.execute(select(BRANCH).order_by(BRANCH.c.seq)):
-        branches_of.setdefault(branch.dataset_seq, []).append(
-            {"name": branch.name, "commit_id": branch.commit_id}
-        )
-    drafts_of: dict[int, list[dict[str, Any]]] = {}
-    for draft in conn.execute(select(DRAFT).order_by(DRAFT.c.seq)):
-        drafts_of.setdefault(draft.dataset_seq, []).append(
-            {
-                "number": draft.number,
-                "branch": draft.branch,
-                "title": draft.title,
-                "status": draft.status,
-            }
-        )
-    return [
-        DatasetSeed.model_validate(
-            {
-                **_public(row).model_dump(),
-                "branches": branches_of.get(row.seq, []),
-                "drafts": drafts_of.get(row.seq, []),
-            }
-        )
-        for row in datasets
-    ]
+    return [DatasetSeed.model_validate(_public(row).model_dump()) for row in datasets]

@@ -1,4 +1,4 @@
-"""Dataset tables: the datasets, and the branches and drafts a dataset starts with."""
+"""The dataset table (its branches and drafts belong to the versions resource)."""
 
 from __future__ import annotations
 
@@ -38,31 +38,4 @@ class DatasetRow(SQLModel, table=True):
     backend_type: str = Field(default=BackendType.OSS.value, max_length=8)
 
 
-class BranchRow(SQLModel, table=True):
-    __tablename__ = "branch"
-    __table_args__ = (UniqueConstraint("dataset_seq", "name"),)
-
-    seq: int | None = Field(default=None, primary_key=True)
-    dataset_seq: int = Field(
-        sa_column=Column(Integer, ForeignKey("dataset.seq", ondelete="CASCADE"), nullable=False)
-    )
-    name: str = Field(max_length=128)
-    commit_id: str | None = None
-
-
-class DraftRow(SQLModel, table=True):
-    __tablename__ = "draft"
-
-    seq: int | None = Field(default=None, primary_key=True)
-    dataset_seq: int = Field(
-        sa_column=Column(Integer, ForeignKey("dataset.seq", ondelete="CASCADE"), nullable=False)
-    )
-    number: int
-    branch: str = "main"
-    title: str = ""
-    status: str = "OPEN"
-
-
 DATASET: Table = DatasetRow.__table__  # type: ignore[attr-defined]
-BRANCH: Table = BranchRow.__table__  # type: ignore[attr-defined]
-DRAFT: Table = DraftRow.__table__  # type: ignore[attr-defined]

@@ -1,0 +1,205 @@
+"""Records of a sheet: added, updated and deleted in an OPEN draft; paged from drafts and commits.
+
+Keys are assigned by the server in insertion order, as 18-digit strings (string order is
+key order). An update names a live key and merges the top-level fields it gives; fields
+the schema does not name are ignored. A call that names a missing key, or carries a row
+that does not fit the schema, is refused whole. Pages are in key order unless a sort is
+asked for (which reads the whole sheet, as a database without that index would).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from mock_server.core import errors
+from mock_server.resources.datasets.store import DatasetKey
+from mock_server.resources.versions import layers
+from mock_server.resources.versions.base import versions_tag
+from mock_server.resources.versions.schema import Schema, conform, parse_schema
+from mock_server.resources.versions.sheets import SheetOperations, SheetView
+
+RECORD_KEY = "__record_key"
+SORT_CHUNK = 10_000
+
+
+def _keys_of(values: Sequence[Any], what: str) -> list[int]:
+    keys = []
+    for index, value in enumerate(values):
+        key = layers.parse_key(value)
+        if key is None:
+            raise errors.InvalidParams(f"{what}[{index}] has no valid '{RECORD_KEY}'.")
+        keys.append(key)
+    return keys
+
+
+def _missing(keys: Sequence[int], live: Any) -> None:
+    absent = [layers.format_key(key) for key in keys if key not in live]
+    if absent:
+        shown = ", ".join(absent[:5]) + (" ..." if len(absent) > 5 else "")
+        raise errors.ResourceNotExist(f"No record with key {shown} in this sheet.")
+
+
+def _get(row: Any, path: Sequence[str]) -> Any:
+    for part in path:
+        if not isinstance(row, dict):
+            return None
+        row = row.get(part)
+    return row
+
+
+def _project(
+    key: int, row: dict[str, Any], schema: Schema, columns: list[list[str]] | None
+) -> dict[str, Any]:
+    shaped: dict[str, Any] = {RECORD_KEY: layers.format_key(key)}
+    if columns is None:
+        for name in schema.names:
+            shaped[name] = row.get(name)
+        return shaped
+    for path in columns:
+        target = shaped
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        target[path[-1]] = _get(row, path)
+    return shaped
+
+
+def _columns(text: str | None, separator: str, schema: Schema) -> list[list[str]] | None:
+    if text is None or text == "":
+        return None
+    paths = []
+    for column in text.split(separator):
+        path = column.strip().lower().split(".")
+        if path[0] not in schema.fields or not all(path):
+            raise errors.InvalidParams(f"Column '{column}' is not a field of the sheet.")
+        paths.append(path)
+    return paths
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if value is None:
+        return (0, 0)
+    if isinstance(value, bool | int | float):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)
+    return (3, repr(value))
+
+
+def _field_sorter(path: list[str]) -> Callable[[tuple[int, dict[str, Any]]], tuple[int, Any]]:
+    return lambda item: _sort_key(_get(item[1], path))
+
+
+def _sorts(specs: Sequence[str], schema: Schema) -> list[tuple[list[str], bool]]:
+    parsed = []
+    for spec in specs:
+        name, _, direction = spec.strip().partition(":")
+        path = name.lower().split(".")
+        if name == RECORD_KEY:
+            path = [RECORD_KEY]
+        elif path[0] not in schema.fields:
+            raise errors.InvalidParams(f"Cannot sort by '{name}': not a field of the sheet.")
+        if direction.lower() not in ("", "asc", "desc"):
+            raise errors.InvalidParams(f"Sort direction '{direction}' is not asc or desc.")
+        parsed.append((path, direction.lower() == "desc"))
+    return parsed
+
+
+class RecordOperations(SheetOperations):
+    # ------------------------------------------------------------------ writes
+
+    def add_records(
+        self, dataset: DatasetKey, number: int, sheet: str, rows: Sequence[Any]
+    ) -> list[str]:
+        with self.db.write((versions_tag(dataset.seq),)) as conn:
+            view = self.draft_sheet(conn, dataset, number, sheet, write=True)
+            schema = parse_schema(view.row.schema)
+            conformed = [conform(row, schema, f"Row {index}") for index, row in enumerate(rows)]
+            keys = layers.add_rows(conn, view.snapshot, conformed)
+            if keys:
+                self.touch(conn, view)
+        layers.keys_added(self.db, view.snapshot.seq, keys)
+        return [layers.format_key(key) for key in keys]
+
+    def update_records(
+        self, dataset: DatasetKey, number: int, sheet: str, rows: Sequence[dict[str, Any]]
+    ) -> None:
+        keys = _keys_of([row.get(RECORD_KEY) for row in rows], "Row")
+        with self.db.write((versions_tag(dataset.seq),)) as conn:
+            view = self.draft_sheet(conn, dataset, number, sheet, write=True)
+            schema = parse_schema(view.row.schema)
+            changes = [conform(row, schema, f"Row {index}") for index, row in enumerate(rows)]
+            live = layers.live_rows(conn, view.snapshot, keys)
+            _missing(keys, live)
+            merged: dict[int, dict[str, Any]] = {}
+            for key, change in zip(keys, changes, strict=True):
+                merged[key] = {**merged.get(key, live[key]), **change}
+            layers.put_rows(conn, view.snapshot, merged)
+            if merged:
+                self.touch(conn, view)
+
+    def delete_records(
+        self, dataset: DatasetKey, number: int, sheet: str, record_keys: Sequence[str]
+    ) -> None:
+        keys = _keys_of(record_keys, "record_keys")
+        with self.db.write((versions_tag(dataset.seq),)) as conn:
+            view = self.draft_sheet(conn, dataset, number, sheet, write=True)
+            live = layers.live_rows(conn, view.snapshot, keys)
+            _missing(keys, live)
+            layers.delete_keys(conn, view.snapshot, keys)
+            if keys:
+                self.touch(conn, view)
+        layers.keys_removed(self.db, view.snapshot.seq, sorted(set(keys)))
+
+    # ------------------------------------------------------------------ reads
+
+    def list_draft_records(
+        self, dataset: DatasetKey, number: int, sheet: str, **query: Any
+    ) -> tuple[list[dict[str, Any]], int]:
+        with self.db.read() as conn:
+            view = self.draft_sheet(conn, dataset, number, sheet, write=False)
+        return self._list(view, **query)
+
+    def list_commit_records(
+        self, dataset: DatasetKey, commit_id: str, sheet: str, **query: Any
+    ) -> tuple[list[dict[str, Any]], int]:
+        with self.db.read() as conn:
+            view = self.commit_sheet(conn, dataset, commit_id, sheet)
+        return self._list(view, **query)
+
+    def _list(
+        self,
+        view: SheetView,
+        *,
+        columns: str | None,
+        separator: str,
+        sort: Sequence[str],
+        offset: int,
+        limit: int,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of rows and the sheet's record count."""
+        schema = parse_schema(view.row.schema)
+        paths = _columns(columns, separator, schema)
+        sorts = _sorts([spec for spec in sort if spec.strip()], schema)
+        keys = layers.record_keys(self.db, view.snapshot.chain)
+        if sorts and sorts != [([RECORD_KEY], False)]:
+            rows = self._sorted(view, keys, sorts)[offset:][:limit]
+        else:
+            with self.db.read() as conn:
+                rows = layers.page_rows(conn, view.snapshot, keys[offset : offset + limit])
+        return [_project(key, row, schema, paths) for key, row in rows], len(keys)
+
+    def _sorted(
+        self, view: SheetView, keys: Sequence[int], sorts: list[tuple[list[str], bool]]
+    ) -> list[tuple[int, dict[str, Any]]]:
+        rows: list[tuple[int, dict[str, Any]]] = []
+        with self.db.read() as conn:
+            for start in range(0, len(keys), SORT_CHUNK):
+                rows.extend(layers.page_rows(conn, view.snapshot, keys[start : start + SORT_CHUNK]))
+        # Stable sorts from the last criterion to the first; key order breaks ties.
+        for path, descending in reversed(sorts):
+            if path == [RECORD_KEY]:
+                rows.sort(key=lambda item: item[0], reverse=descending)
+            else:
+                rows.sort(key=_field_sorter(path), reverse=descending)
+        return rows

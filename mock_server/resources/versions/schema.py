@@ -1,0 +1,173 @@
+"""Sheet schemas: the Portex YAML the SDK sends, parsed into field types rows are checked against.
+
+What a row must satisfy: every field the schema names holds null or a value of the
+field's type (int types: a JSON integer; float types: any JSON number; string and
+binary: a string; boolean; date, time, timestamp, timedelta: an integer in their unit;
+enum: an index into its values, or one of the values; array: a list of the item type;
+record: an object of its fields). Types brought in by ``imports`` (``file.Image``, ...)
+and any dotted name accept any object. Field names are lower-cased, as the SDK reads
+them; keys a row has beyond the schema are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from mock_server.core import errors
+
+INTS = {"int32", "int64", "date", "time", "timestamp", "timedelta"}
+FLOATS = {"float32", "float64"}
+STRINGS = {"string", "binary"}
+
+
+@dataclass(frozen=True)
+class FieldType:
+    kind: str  # int, float, string, bool, enum, array, record, any
+    items: FieldType | None = None
+    fields: dict[str, FieldType] = field(default_factory=dict)
+    values: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Schema:
+    fields: dict[str, FieldType]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.fields)
+
+
+class SchemaError(ValueError):
+    pass
+
+
+def _type(node: Any, imported: frozenset[str], where: str) -> FieldType:
+    if not isinstance(node, dict):
+        raise SchemaError(f"{where}: a type must be a mapping")
+    name = node.get("type")
+    if not isinstance(name, str):
+        raise SchemaError(f"{where}: 'type' must be a type name")
+    if name in INTS:
+        return FieldType("int")
+    if name in FLOATS:
+        return FieldType("float")
+    if name in STRINGS:
+        return FieldType("string")
+    if name == "boolean":
+        return FieldType("bool")
+    if name == "enum":
+        values = node.get("values")
+        if not isinstance(values, list):
+            raise SchemaError(f"{where}: an enum needs a list of 'values'")
+        return FieldType("enum", values=tuple(values))
+    if name == "array":
+        return FieldType("array", items=_type(node.get("items"), imported, f"{where}.items"))
+    if name == "record":
+        return FieldType("record", fields=_fields(node.get("fields"), imported, where))
+    if name in imported or "." in name:
+        return FieldType("any")
+    raise SchemaError(f"{where}: unknown type '{name}'")
+
+
+def _fields(nodes: Any, imported: frozenset[str], where: str) -> dict[str, FieldType]:
+    if not isinstance(nodes, list):
+        raise SchemaError(f"{where}: a record needs a list of 'fields'")
+    fields: dict[str, FieldType] = {}
+    for index, node in enumerate(nodes):
+        if not isinstance(node, dict) or not isinstance(node.get("name"), str) or not node["name"]:
+            raise SchemaError(f"{where}.fields[{index}]: a field needs a 'name'")
+        name = node["name"].lower()
+        if name in fields or name == "__record_key":
+            raise SchemaError(f"{where}: field '{name}' is declared twice or reserved")
+        fields[name] = _type(node, imported, f"{where}.{name}")
+    return fields
+
+
+@lru_cache(maxsize=512)
+def parse_schema(text: str) -> Schema:
+    """The schema in ``text`` (Portex YAML, or JSON); ``InvalidParams`` if it is not one."""
+    try:
+        document = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise errors.InvalidParams(f"The schema is not YAML or JSON: {exc}.") from None
+    try:
+        if not isinstance(document, dict) or document.get("type") != "record":
+            raise SchemaError("a sheet's schema must be a mapping with 'type: record'")
+        imported: set[str] = set()
+        for entry in document.get("imports") or []:
+            types = entry.get("types") if isinstance(entry, dict) else None
+            for item in types or []:
+                if isinstance(item, dict) and isinstance(item.get("name"), str):
+                    imported.add(item["name"])
+        return Schema(_fields(document.get("fields"), frozenset(imported), "schema"))
+    except (SchemaError, RecursionError) as exc:
+        raise errors.InvalidParams(f"The schema cannot be used: {exc}.") from None
+
+
+def schema_as(text: str, schema_format: str | None) -> str:
+    """The stored schema text, or its JSON rendering when ``schema_format`` is JSON."""
+    if schema_format == "JSON":
+        return json.dumps(yaml.safe_load(text), ensure_ascii=False)
+    return text
+
+
+def _fits(value: Any, kind: FieldType) -> bool:
+    if value is None or kind.kind == "any":
+        return True
+    if kind.kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind.kind == "float":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind.kind == "string":
+        return isinstance(value, str)
+    if kind.kind == "bool":
+        return isinstance(value, bool)
+    if kind.kind == "enum":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return 0 <= value < len(kind.values)
+        return value in kind.values
+    if kind.kind == "array":
+        assert kind.items is not None
+        return isinstance(value, list) and all(_fits(item, kind.items) for item in value)
+    if kind.kind == "record":
+        if not isinstance(value, dict):
+            return False
+        lowered = {str(key).lower(): item for key, item in value.items()}
+        return all(_fits(lowered.get(name), sub) for name, sub in kind.fields.items())
+    return False
+
+
+def _lower(value: Any, kind: FieldType) -> Any:
+    if kind.kind == "record" and isinstance(value, dict):
+        return {
+            str(key).lower(): _lower(item, kind.fields.get(str(key).lower(), FieldType("any")))
+            for key, item in value.items()
+        }
+    if kind.kind == "array" and isinstance(value, list) and kind.items is not None:
+        return [_lower(item, kind.items) for item in value]
+    return value
+
+
+def conform(row: Any, schema: Schema, where: str) -> dict[str, Any]:
+    """The schema's fields of ``row``, lower-cased and checked (``InvalidParams`` if unfit)."""
+    if not isinstance(row, dict):
+        raise errors.InvalidParams(f"{where} must be a JSON object.")
+    kept: dict[str, Any] = {}
+    for key, value in row.items():
+        name = str(key).lower()
+        kind = schema.fields.get(name)
+        if kind is None:
+            # The SDK sends stray top-level fields by design (per-column updates of nested
+            # records): they are ignored, as the service does.
+            continue
+        if not _fits(value, kind):
+            raise errors.InvalidParams(
+                f"{where}: the value of '{name}' does not fit its type ({kind.kind})."
+            )
+        kept[name] = _lower(value, kind)
+    return kept
