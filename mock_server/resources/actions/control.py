@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Depends, Path
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
 from mock_server.core.paging import MAX_OFFSET
-from mock_server.core.routing import json_response
+from mock_server.core.routing import PlainInt, json_response
 from mock_server.resources.actions.models import (
     ActionScript,
     RunDetail,
@@ -20,7 +20,7 @@ from mock_server.resources.actions.models import (
 from mock_server.resources.actions.store import ActionStore
 
 Actions = Annotated[ActionStore, Depends(store_dependency(ActionStore))]
-RunNumber = Annotated[int, Path(ge=1, le=MAX_OFFSET)]
+RunNumber = Annotated[PlainInt, Path(ge=1, le=MAX_OFFSET)]
 ON_ACTION = errors.error_responses(errors.ResourceNotExist)
 
 control = APIRouter(prefix="/actions/{workspace}/{dataset}/{action}")

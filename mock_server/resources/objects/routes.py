@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
-from mock_server.core.routing import json_response
+from mock_server.core.routing import PlainInt, json_response
 from mock_server.resources.datasets.routes import BODY_ERRORS, ON_DATASET, WritableDataset
 from mock_server.resources.identity.routes import AUTH_ERRORS, Auth
 from mock_server.resources.objects.models import (
@@ -40,7 +40,7 @@ async def get_object_permission(
     objects: Objects,
     actions: Annotated[str, Query(description="GET, PUT or GET|PUT")],
     is_internal: Annotated[bool, Query(description="Accepted; the mock has one network")] = False,
-    expired: Annotated[int, Query(description="Seconds the permission lasts")] = 600,
+    expired: Annotated[PlainInt, Query(description="Seconds the permission lasts")] = 600,
 ) -> Any:
     permission = objects.get_object_permission(
         caller,

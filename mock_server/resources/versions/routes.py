@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
 from mock_server.core.paging import Limit, Offset
-from mock_server.core.routing import json_response
+from mock_server.core.routing import PlainInt, json_response
 from mock_server.resources.datasets.routes import (
     BODY_ERRORS,
     ON_DATASET,
@@ -35,7 +35,7 @@ from mock_server.resources.versions.models import (
 from mock_server.resources.versions.store import VersionStore
 
 Versions = Annotated[VersionStore, Depends(store_dependency(VersionStore))]
-DraftNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
+DraftNumber = Annotated[PlainInt, Path(ge=1, le=2**31 - 1)]
 
 PREFIX = "/v2/datasets/{workspace}/{dataset}"
 READ = errors.error_responses(*AUTH_ERRORS, *ON_DATASET, errors.InvalidParams)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 
 from mock_server.core import errors
 from mock_server.core.paging import Limit, Offset
-from mock_server.core.routing import json_response
+from mock_server.core.routing import PlainInt, json_response
 from mock_server.resources.datasets.routes import ReadableDataset, WritableDataset
 from mock_server.resources.versions.models import (
     DataAdd,
@@ -34,7 +34,7 @@ from mock_server.resources.versions.routes import PREFIX, READ, WRITE, DraftNumb
 DRAFT_WRITE = errors.error_responses(*WRITE, errors.Forbidden)
 Columns = Annotated[str | None, Query(max_length=4096)]
 WithCount = Annotated[bool, Query()]
-SheetLimit = Annotated[int | None, Query(ge=1, le=1000)]
+SheetLimit = Annotated[PlainInt | None, Query(ge=1, le=1000)]
 
 router = APIRouter(prefix=PREFIX, tags=["sheets and records"])
 
