@@ -5,12 +5,13 @@ reset and snapshots are all built from this list.
 """
 
 from mock_server.core.resource import Resource
-from mock_server.resources import datasets, identity, storage_configs
+from mock_server.resources import datasets, identity, searches, storage_configs
 
 RESOURCES: tuple[Resource, ...] = (
     identity.resource,
     storage_configs.resource,
     datasets.resource,
+    searches.resource,
 )
 
 __all__ = ["RESOURCES"]
