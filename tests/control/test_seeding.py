@@ -31,6 +31,7 @@ def test_the_example_seed_file_loads_as_documented(client: TestClient) -> None:
         "access_keys": 3,
         "storage_configs": 2,
         "datasets": 3,
+        "searches": 0,
     }
     workspace = client.get("/v2/current-workspace", headers=BOB).json()
     assert workspace == {

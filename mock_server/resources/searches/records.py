@@ -54,6 +54,11 @@ def live_records(layers: Table, chain: Sequence[int]) -> FromClause:
     A key's row is that of the highest layer of ``chain`` holding it; a NULL ``data`` there
     deletes the key.
     """
+    columns = (layers.c.rkey.label("key"), layers.c.data.label("data"))
+    if len(chain) == 1:
+        # A sheet with one layer (a first commit): its rows are the live rows.
+        only = select(*columns).where(layers.c.snapshot_seq == chain[0], layers.c.data.is_not(None))
+        return only.subquery("records")
     inner = layers.alias("newer")
     newest = (
         select(func.max(inner.c.snapshot_seq))
@@ -61,7 +66,7 @@ def live_records(layers: Table, chain: Sequence[int]) -> FromClause:
         .scalar_subquery()
     )
     return (
-        select(layers.c.rkey.label("key"), layers.c.data.label("data"))
+        select(*columns)
         .where(
             and_(
                 layers.c.snapshot_seq.in_(list(chain)),
