@@ -5,13 +5,22 @@ reset and snapshots are all built from this list.
 """
 
 from mock_server.core.resource import Resource
-from mock_server.resources import actions, datasets, identity, objects, storage_configs, versions
+from mock_server.resources import (
+    actions,
+    datasets,
+    identity,
+    objects,
+    searches,
+    storage_configs,
+    versions,
+)
 
 RESOURCES: tuple[Resource, ...] = (
     identity.resource,
     storage_configs.resource,
     datasets.resource,
     versions.resource,
+    searches.resource,
     actions.resource,
     objects.resource,
 )

@@ -34,6 +34,7 @@ def test_the_example_seed_file_loads_as_documented(client: TestClient) -> None:
         "commits": 0,
         "actions": 1,
         "action_runs": 1,
+        "searches": 0,
     }
     workspace = client.get("/v2/current-workspace", headers=BOB).json()
     assert workspace == {
