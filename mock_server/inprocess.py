@@ -28,12 +28,9 @@ import asyncio
 import functools
 import http.client
 import inspect
-import re
-import threading
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from contextvars import ContextVar
 from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
@@ -48,10 +45,8 @@ from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPResponse
 from urllib3._collections import HTTPHeaderDict
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.util.request import SKIP_HEADER, SKIPPABLE_HEADERS
 
-from mock_server import asgi_call
+from mock_server import asgi_call, interception
 from mock_server.app import create_app
 from mock_server.control.interceptor import DROP_EXTENSION
 from mock_server.control_client import MockControl
@@ -63,132 +58,6 @@ from mock_server.settings import Settings
 __all__ = ["DEFAULT_HOSTS", "InProcessMock", "mock_graviti"]
 
 DEFAULT_HOSTS = ("https://api.graviti.com", "https://api.graviti.cn")
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-Target = tuple[str, str, int]
-
-
-def _target(url: str) -> Target:
-    parts = urlsplit(url)
-    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise ValueError(f"not an http(s) URL with a host: {url!r}")
-    return parts.scheme, parts.hostname.lower(), parts.port or DEFAULT_PORTS[parts.scheme]
-
-
-# ---------------------------------------------------------------------------- interception
-
-_lock = threading.Lock()
-# Every active mock, oldest first: the fallback for a thread with no block of its own.
-_active: list[InProcessMock] = []
-# The blocks entered in the calling context, innermost last. A context variable rather
-# than a thread-local: each asyncio task gets its own, and asyncio.to_thread (or
-# contextvars.copy_context().run) carries a block into a worker thread. An entry may
-# outlive its block (left from another context), so only active mocks count.
-_entered: ContextVar[tuple[InProcessMock, ...]] = ContextVar("graviti_mock_entered", default=())
-_originals: dict[str, Any] = {}
-
-
-def _find(target: Target) -> InProcessMock | None:
-    """The mock that answers ``target`` for the caller, or None to let the call out.
-
-    The caller's own blocks decide when it has any (the innermost one for the host);
-    otherwise the most recently entered active block of any thread answers.
-    """
-    own = [mock for mock in _entered.get() if mock.active]
-    if own:
-        candidates = own
-    else:
-        with _lock:
-            candidates = list(_active)
-    for mock in reversed(candidates):
-        if target in mock.targets:
-            return mock
-    return None
-
-
-def _pool_target(pool: HTTPConnectionPool, url: str) -> Target:
-    if url.startswith(("http://", "https://")):
-        # A plain-http proxy pool gets absolute URLs: the target is in the URL.
-        return _target(url)
-    host = (pool.host or "").lower().strip("[]")
-    return pool.scheme, host, pool.port or DEFAULT_PORTS[pool.scheme]
-
-
-def _make_request(
-    self: HTTPConnectionPool,
-    conn: Any,
-    method: str,
-    url: str,
-    body: Any = None,
-    headers: Mapping[str, str] | None = None,
-    retries: Any = None,
-    *args: Any,
-    **kwargs: Any,
-) -> Any:
-    mock = _find(_pool_target(self, url)) if _active else None
-    if mock is None:
-        return _originals["_make_request"](
-            self, conn, method, url, body, headers, retries, *args, **kwargs
-        )
-    response = mock.respond(_pool_target(self, url), method, url, body, headers or {}, **kwargs)
-    response.retries = retries
-    response._connection = kwargs.get("response_conn")
-    response._pool = self
-    return response
-
-
-def _prepare_proxy(self: HTTPSConnectionPool, conn: Any) -> None:
-    # A tunnel to a proxy would open a socket; an intercepted host needs none.
-    if _find((self.scheme, (self.host or "").lower(), self.port or 443)) is None:
-        _originals["_prepare_proxy"](self, conn)
-
-
-def _install() -> None:
-    if not _originals:
-        _originals["_make_request"] = HTTPConnectionPool._make_request
-        _originals["_prepare_proxy"] = HTTPSConnectionPool._prepare_proxy
-        HTTPConnectionPool._make_request = _make_request  # type: ignore[method-assign]
-        HTTPSConnectionPool._prepare_proxy = _prepare_proxy  # type: ignore[method-assign]
-
-
-def _uninstall() -> None:
-    if _originals:
-        HTTPConnectionPool._make_request = _originals.pop("_make_request")  # type: ignore[method-assign]
-        HTTPSConnectionPool._prepare_proxy = _originals.pop("_prepare_proxy")  # type: ignore[method-assign]
-
-
-# http.client's own checks (HTTPConnection.putheader), so a header it would refuse to
-# send is refused here too, with the same ValueError.
-_legal_header_name = re.compile(rb"[^:\s][^:\r\n]*").fullmatch
-_illegal_header_value = re.compile(rb"\n(?![ \t])|\r(?![ \t\n])").search
-
-
-def _wire_headers(headers: Mapping[Any, Any]) -> list[tuple[bytes, bytes]]:
-    """The header lines urllib3 and http.client would put on the wire, as ASGI pairs.
-
-    A ``str`` is encoded as latin-1, ``bytes`` go as they are, an int as its digits;
-    urllib3's ``SKIP_HEADER`` leaves the header out.
-    """
-    lines: list[tuple[bytes, bytes]] = []
-    for name, value in headers.items():
-        if isinstance(value, str) and value == SKIP_HEADER:
-            if str(name).lower() not in SKIPPABLE_HEADERS:
-                allowed = "', '".join(header.title() for header in sorted(SKIPPABLE_HEADERS))
-                raise ValueError(f"urllib3.util.SKIP_HEADER only supports '{allowed}'")
-            continue
-        raw_name = name.encode("ascii") if isinstance(name, str) else bytes(name)
-        if not _legal_header_name(raw_name):
-            raise ValueError(f"Invalid header name {raw_name!r}")
-        if isinstance(value, str):
-            raw_value = value.encode("latin-1")
-        elif isinstance(value, int):
-            raw_value = str(value).encode("ascii")
-        else:
-            raw_value = bytes(value)
-        if _illegal_header_value(raw_value):
-            raise ValueError(f"Invalid header value {raw_value!r}")
-        lines.append((raw_name.lower(), raw_value))
-    return lines
 
 
 # ---------------------------------------------------------------------------- the mock
@@ -225,7 +94,7 @@ class _OwnMockAdapter(HTTPAdapter):
         url = request.url or ""
         try:
             raw = self.mock.respond(
-                _target(url),
+                interception.target(url),
                 request.method or "GET",
                 url,
                 request.body,
@@ -284,7 +153,9 @@ class InProcessMock(MockControl):
         served = [*self.hosts]
         if settings is not None and settings.public_url:
             served.append(settings.public_url)
-        self.targets = frozenset(_target(url) for host in served for url in storage_hosts(host))
+        self.targets = frozenset(
+            interception.target(url) for host in served for url in storage_hosts(host)
+        )
         self.settings_template = settings
         self.initial_seed = seed
         super().__init__(self.hosts[0])
@@ -325,10 +196,10 @@ class InProcessMock(MockControl):
         """The running mock this object controls: itself, or the mock of a decorated call."""
         if self._serving:
             return self
-        for mock in reversed(_entered.get()):
+        for mock in reversed(interception.entered.get()):
             if mock._decorator is self and mock.active:
                 return mock
-        with _lock:
+        with interception.lock:
             if self._calls:
                 return self._calls[-1]
         raise RuntimeError(
@@ -350,7 +221,7 @@ class InProcessMock(MockControl):
         return Settings(**values)
 
     def __enter__(self) -> Self:
-        with _lock:
+        with interception.lock:
             if self._in_use:
                 raise RuntimeError("this mock_graviti() is already active; use a new one to nest")
             self._in_use = True
@@ -399,13 +270,13 @@ class InProcessMock(MockControl):
             if earlier is not None:
                 document = combine(earlier, document)
             app.state.startup_seed = document
-        with _lock:
-            _active.append(self)
+        with interception.lock:
+            interception.active.append(self)
             self._serving = True
             if self._decorator is not None:
                 self._decorator._calls.append(self)
-            _install()
-        _entered.set((*_entered.get(), self))
+            interception.install()
+        interception.entered.set((*interception.entered.get(), self))
 
     def __exit__(
         self,
@@ -416,17 +287,19 @@ class InProcessMock(MockControl):
         self._shutdown()
 
     def _shutdown(self) -> None:
-        with _lock:
+        with interception.lock:
             self._serving = False
-            if self in _active:
-                _active.remove(self)
+            if self in interception.active:
+                interception.active.remove(self)
             if self._decorator is not None and self in self._decorator._calls:
                 self._decorator._calls.remove(self)
-            if not _active:
-                _uninstall()
+            if not interception.active:
+                interception.uninstall()
         # Left in the context it was entered in (a block left from another context
         # stays listed there, inactive, until that context ends).
-        _entered.set(tuple(mock for mock in _entered.get() if mock is not self))
+        interception.entered.set(
+            tuple(mock for mock in interception.entered.get() if mock is not self)
+        )
         self.close()
         for pipe in list(self._pipes):
             pipe.abandon()  # an app still handing over a body nobody reads may finish
@@ -442,7 +315,7 @@ class InProcessMock(MockControl):
                     self._portal_cm.__exit__(None, None, None)
             finally:
                 self._portal_cm = self._portal = None
-                with _lock:
+                with interception.lock:
                     self._in_use = False
 
     def __call__(self, func: Callable[P, R]) -> Callable[P, R]:
@@ -512,7 +385,7 @@ class InProcessMock(MockControl):
 
     def respond(
         self,
-        target: Target,
+        target: interception.Target,
         method: str,
         url: str,
         body: Any,
@@ -525,9 +398,9 @@ class InProcessMock(MockControl):
         scheme, host, port = target
         parts = urlsplit(url)
         raw_path = parts.path or "/"
-        header_list = _wire_headers(headers)
+        header_list = interception.wire_headers(headers)
         if not any(name == b"host" for name, _ in header_list):
-            default = DEFAULT_PORTS[scheme] == port
+            default = interception.DEFAULT_PORTS[scheme] == port
             header_list.append((b"host", (host if default else f"{host}:{port}").encode()))
         scope: dict[str, Any] = {
             "type": "http",
