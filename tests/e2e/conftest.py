@@ -1,5 +1,5 @@
-"""The e2e tests reuse the object tests' TLS authority, trust and server fixtures."""
+"""The e2e tests reuse the object tests' TLS authority and trust fixtures."""
 
-from tests.objects.conftest import https_server, tls_files, trusted
+from tests.objects.conftest import tls_files, trusted
 
-__all__ = ["https_server", "tls_files", "trusted"]
+__all__ = ["tls_files", "trusted"]
