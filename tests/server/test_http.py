@@ -109,11 +109,11 @@ def test_largest_limit_is_accepted(app_client: TestClient) -> None:
 
 
 def test_unknown_route_is_json_naming_method_and_path(app_client: TestClient) -> None:
-    response = app_client.get("/v2/datasets/ws/ds/searches", headers=AUTH)
+    response = app_client.get("/v2/datasets/ws/ds/no-such-thing", headers=AUTH)
     assert response.status_code == 404
     assert response.json() == {
         "code": "NotFound",
-        "message": "graviti-mock has no route GET /v2/datasets/ws/ds/searches.",
+        "message": "graviti-mock has no route GET /v2/datasets/ws/ds/no-such-thing.",
     }
 
 
