@@ -193,6 +193,7 @@ def create_app(
     if settings.control:
         control.install(app, settings, resources)
     install_openapi(app)
+    build_route_state(app)
     return app
 
 
@@ -202,6 +203,27 @@ def _seed_then_ready(app: FastAPI) -> None:
     except Exception as exc:
         exit_at_startup("the start-up seed cannot be applied", exc)
     app.state.ready = True
+
+
+# FastAPI builds each route's state on its first match, from route objects that every
+# app built in this process shares (the resources' routers); two apps doing it at once
+# in two threads (in-process mocks) race on them. Each app builds it up front, one at
+# a time.
+_ROUTE_STATE = threading.Lock()
+
+
+def build_route_state(app: FastAPI) -> None:
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "GET",
+        "path": "/_mock/no-such-route",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [],
+    }
+    with _ROUTE_STATE:
+        for route in app.router.routes:
+            route.matches(scope)
 
 
 def install_openapi(app: FastAPI) -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BeforeValidator
 
 from mock_server.core import errors
 from mock_server.core.paging import Limit, Offset
-from mock_server.core.routing import PlainInt, json_response
+from mock_server.core.routing import json_response, plain_digits
 from mock_server.resources.datasets.routes import ReadableDataset, WritableDataset
 from mock_server.resources.versions.models import (
     DataAdd,
@@ -34,7 +35,9 @@ from mock_server.resources.versions.routes import PREFIX, READ, WRITE, DraftNumb
 DRAFT_WRITE = errors.error_responses(*WRITE, errors.Forbidden)
 Columns = Annotated[str | None, Query(max_length=4096)]
 WithCount = Annotated[bool, Query()]
-SheetLimit = Annotated[PlainInt | None, Query(ge=1, le=1000)]
+# The digits rule on the whole optional value: Query metadata on a member of a union
+# makes pydantic warn (and FastAPI builds route state lazily, on a first request).
+SheetLimit = Annotated[int | None, BeforeValidator(plain_digits), Query(ge=1, le=1000)]
 
 router = APIRouter(prefix=PREFIX, tags=["sheets and records"])
 
