@@ -17,6 +17,7 @@ from fastapi.security import APIKeyHeader
 from mock_server.control.faults import FaultPlan
 from mock_server.control.journal import Journal
 from mock_server.core import errors
+from mock_server.core.resolved import ResolvedRoute
 from mock_server.settings import Settings
 from mock_server.state import StateAdmin
 
@@ -46,7 +47,11 @@ CONTROL_ERRORS = errors.error_responses(errors.Unauthorized, errors.InvalidParam
 def guarded_router() -> APIRouter:
     """A router under ``/_mock`` behind the control token."""
     return APIRouter(
-        prefix="/_mock", tags=[TAG], dependencies=[Depends(require_token)], responses=CONTROL_ERRORS
+        prefix="/_mock",
+        tags=[TAG],
+        dependencies=[Depends(require_token)],
+        responses=CONTROL_ERRORS,
+        route_class=ResolvedRoute,
     )
 
 

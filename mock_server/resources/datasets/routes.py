@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
 from mock_server.core.paging import Limit, Offset
+from mock_server.core.resolved import ResolvedRoute
 from mock_server.core.routing import json_response
 from mock_server.resources.datasets.models import (
     DatasetCreate,
@@ -47,7 +48,7 @@ WritableDataset = Annotated[DatasetKey, Depends(writable_dataset)]
 BODY_ERRORS = (errors.InvalidParams, errors.ParamsMissing, errors.PayloadTooLarge)
 ON_DATASET = (errors.AccessDenied, errors.ResourceNotExist)
 
-router = APIRouter(prefix="/v2", tags=["datasets"])
+router = APIRouter(prefix="/v2", tags=["datasets"], route_class=ResolvedRoute)
 
 
 @router.post(

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
+from mock_server.core.resolved import ResolvedRoute
 from mock_server.core.routing import json_response
 from mock_server.resources.identity.models import Caller, UserPublic, WorkspacePublic
 from mock_server.resources.identity.store import IdentityStore
@@ -42,7 +43,7 @@ async def authenticate(
 Auth = Annotated[Caller, Depends(authenticate)]
 AUTH_ERRORS = (errors.Unauthorized, errors.InvalidParams)
 
-router = APIRouter(prefix="/v2", tags=["identity"])
+router = APIRouter(prefix="/v2", tags=["identity"], route_class=ResolvedRoute)
 
 
 def _workspace(fields: dict[str, Any]) -> dict[str, Any]:

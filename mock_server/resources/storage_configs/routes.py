@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
 from mock_server.core.paging import Limit, Offset, Sort
+from mock_server.core.resolved import ResolvedRoute
 from mock_server.core.routing import json_response
 from mock_server.resources.identity.routes import AUTH_ERRORS, Auth
 from mock_server.resources.storage_configs.models import (
@@ -21,7 +22,11 @@ from mock_server.resources.storage_configs.store import StorageConfigStore
 
 Configs = Annotated[StorageConfigStore, Depends(store_dependency(StorageConfigStore))]
 
-router = APIRouter(prefix="/v2/workspaces/{workspace}/storage-configs", tags=["storage configs"])
+router = APIRouter(
+    prefix="/v2/workspaces/{workspace}/storage-configs",
+    tags=["storage configs"],
+    route_class=ResolvedRoute,
+)
 
 
 @router.get(
