@@ -7,6 +7,11 @@ change stamp is the one it was filled under: a commit by any other connection (a
 worker, another process) moves the stamp and empties the whole cache. A write through
 the owning ``Database`` names the tags it touched; those entries go, the rest stay.
 
+The cache is bounded by weight, not by count: an entry weighs one, or what its
+operation says (a listing page weighs its items), and when the total passes
+``MAX_WEIGHT`` every entry goes. Its memory stays in the tens of megabytes however
+large the workspaces it has served.
+
 Ordered indexes serve paged listings: the sorted keys of one listing (``seq`` values),
 so that a page is a slice rather than an ``OFFSET`` scan. A write that adds or removes
 one member tells the index, which stays in step instead of being rebuilt.
@@ -21,14 +26,15 @@ from typing import Any
 
 Stamp = tuple[int, int]
 
-MAX_ENTRIES = 10_000
+MAX_WEIGHT = 20_000
 MAX_INDEXES = 256
 
 
 class ReadCache:
     def __init__(self) -> None:
         self.stamp: Stamp | None = None
-        self._entries: dict[Hashable, tuple[Any, tuple[str, ...]]] = {}
+        self._entries: dict[Hashable, tuple[Any, tuple[str, ...], int]] = {}
+        self.weight = 0
         self._tagged: dict[str, set[Hashable]] = {}
         self._indexes: dict[Hashable, array[int]] = {}
 
@@ -40,26 +46,35 @@ class ReadCache:
         return len(self._indexes)
 
     def clear(self) -> None:
+        self._clear_entries()
+        self._indexes.clear()
+
+    def _clear_entries(self) -> None:
         self._entries.clear()
         self._tagged.clear()
-        self._indexes.clear()
+        self.weight = 0
 
     def get(self, key: Hashable) -> tuple[bool, Any]:
         entry = self._entries.get(key)
         return (False, None) if entry is None else (True, entry[0])
 
-    def put(self, key: Hashable, tags: tuple[str, ...], value: Any) -> None:
-        if len(self._entries) >= MAX_ENTRIES:
-            self._entries.clear()
-            self._tagged.clear()
-        self._entries[key] = (value, tags)
+    def put(self, key: Hashable, tags: tuple[str, ...], value: Any, weight: int = 1) -> None:
+        if self.weight + weight > MAX_WEIGHT:
+            self._clear_entries()
+        replaced = self._entries.get(key)
+        if replaced is not None:
+            self.weight -= replaced[2]
+        self._entries[key] = (value, tags, weight)
+        self.weight += weight
         for tag in tags:
             self._tagged.setdefault(tag, set()).add(key)
 
     def invalidate(self, tags: Iterable[str]) -> None:
         for tag in tags:
             for key in self._tagged.pop(tag, ()):
-                self._entries.pop(key, None)
+                entry = self._entries.pop(key, None)
+                if entry is not None:
+                    self.weight -= entry[2]
 
     # ------------------------------------------------------------------ ordered indexes
 

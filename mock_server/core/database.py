@@ -255,8 +255,12 @@ class Database:
         key: Hashable,
         tags: tuple[str, ...],
         load: Callable[[Connection], T],
+        weigh: Callable[[T], int] | None = None,
     ) -> T:
-        """``load``'s result, from the cache when nothing it depends on changed since."""
+        """``load``'s result, from the cache when nothing it depends on changed since.
+
+        ``weigh`` tells what a result weighs in the cache's bound (default one).
+        """
         if not self._uncontended():
             with self.read() as conn:
                 return load(conn)
@@ -269,7 +273,7 @@ class Database:
             with self._transaction(write=False) as conn:
                 value = load(conn)
             if cache is not None:
-                cache.put(key, tags, value)
+                cache.put(key, tags, value, weigh(value) if weigh is not None else 1)
             return value
         finally:
             self._lock.release()

@@ -226,7 +226,7 @@ def test_listings_stay_right_through_creates_and_deletes_in_memory() -> None:
 
 
 def test_the_cache_stays_within_its_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache_module, "MAX_ENTRIES", 10)
+    monkeypatch.setattr(cache_module, "MAX_WEIGHT", 10)
     monkeypatch.setattr(cache_module, "MAX_INDEXES", 2)
     mock = Mock("sqlite://")
     try:
@@ -236,6 +236,8 @@ def test_the_cache_stays_within_its_bounds(monkeypatch: pytest.MonkeyPatch) -> N
             mock.datasets.create_dataset(caller, DatasetCreate(name=f"n{index}"))
             mock.datasets.get_dataset(caller, caller.workspace, f"n{index}")
             mock.datasets.list_datasets(caller, index // 4, 3)
+            # A page weighs its items: at most 10 in all, whatever the entries.
+            assert mock.backend.db.cache.weight <= 10
             assert len(mock.backend.db.cache) <= 10
             assert mock.backend.db.cache.index_count <= 2
         assert mock.names(callers[0], 6, 5) == ["n24", "n28"]
@@ -263,3 +265,24 @@ def test_the_wal_is_checkpointed_in_the_background(database: str) -> None:
     finally:
         mock.close()
     assert not checkpointer.running
+
+
+def test_a_listing_page_weighs_its_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large pages fill the bound sooner than single entries: memory, not count, is bounded."""
+    monkeypatch.setattr(cache_module, "MAX_WEIGHT", 300)
+    mock = Mock("sqlite://")
+    try:
+        caller = mock.identity.authenticate(KEY)
+        for index in range(300):
+            mock.datasets.create_dataset(caller, DatasetCreate(name=f"n{index:03d}"))
+        cache = mock.backend.db.cache
+        mock.datasets.list_datasets(caller, 0, 128)
+        assert cache.weight >= 129
+        mock.datasets.list_datasets(caller, 128, 128)
+        # A third page of 44 would pass 300: the cache starts over rather than grow.
+        mock.datasets.list_datasets(caller, 256, 128)
+        assert cache.weight <= 300
+        page = mock.datasets.list_datasets(caller, 256, 128)
+        assert [item.name for item in page.datasets] == [f"n{i:03d}" for i in range(256, 300)]
+    finally:
+        mock.close()

@@ -83,7 +83,8 @@ def listing_tag(workspace: str) -> str:
 
 
 def _public(row: Any) -> DatasetPublic:
-    fields = {field: row._mapping[field] for field in DATASET_FIELDS}
+    mapping = row._mapping
+    fields = {field: mapping[field] for field in DATASET_FIELDS}
     # SQLite hands booleans back as 0 or 1.
     fields["is_public"] = bool(fields["is_public"])
     return DatasetPublic.model_validate(fields)
@@ -244,7 +245,10 @@ class DatasetStore(Store):
             )
 
         return self.db.cached(
-            ("datasets", workspace, offset, limit, total), (listing_tag(workspace),), load
+            ("datasets", workspace, offset, limit, total),
+            (listing_tag(workspace),),
+            load,
+            weigh=lambda page: 1 + page.record_size,
         )
 
     def update_dataset(
