@@ -45,6 +45,9 @@ class StateAdmin:
         self.tables: list[Table] = sort_tables(
             [table for resource in self.resources for table in resource.tables]
         )
+        self._held = select(
+            *(select(table).exists().label(f"t{i}") for i, table in enumerate(self.tables))
+        )
         # State kept outside the database (object files), by the key a snapshot files it under.
         self.outside: dict[str, OutsideState] = {
             f"{resource.name}:outside": resource.outside(backend)
@@ -56,8 +59,12 @@ class StateAdmin:
         return [key for section in self.sections for key in section.summary_keys()]
 
     def _empty(self, conn: Connection) -> None:
-        for table in reversed(self.tables):
-            conn.execute(delete(table))
+        # One query tells which tables hold rows; a test touches a few of them, and a
+        # DELETE per untouched table is most of a reset's time.
+        held = conn.execute(self._held).one()
+        for table, has_rows in reversed(list(zip(self.tables, held, strict=True))):
+            if has_rows:
+                conn.execute(delete(table))
 
     def reset(self) -> None:
         """Drop every row of every table, in one transaction, then the outside state."""
