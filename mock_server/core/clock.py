@@ -122,6 +122,11 @@ class IdFactory:
                 self._random = random.Random()
                 self._random.setstate(position)  # type: ignore[arg-type]
 
+    @property
+    def seeded(self) -> bool:
+        """Whether ids come from a reproducible sequence (which may repeat on a kept database)."""
+        return self._random is not None
+
     def new(self) -> str:
         if self._random is None:
             return uuid.uuid4().hex
