@@ -47,7 +47,7 @@ async def get_script(workspace: str, dataset: str, action: str, actions: Actions
     response_model=ActionScript,
     responses=ON_ACTION,
 )
-async def script_action(
+def script_action(
     workspace: str, dataset: str, action: str, change: ScriptChange, actions: Actions
 ) -> Any:
     return json_response(actions.script_action(workspace, dataset, action, change))
@@ -62,7 +62,7 @@ async def script_action(
     response_model=RunDetail,
     responses=ON_ACTION,
 )
-async def set_run_status(
+def set_run_status(
     workspace: str,
     dataset: str,
     action: str,

@@ -50,7 +50,7 @@ router = APIRouter(
     response_model=ActionPublic,
     responses=errors.error_responses(*AUTH_ERRORS, *BODY_ERRORS, *ON_DATASET, errors.NameConflict),
 )
-async def create_action(found: WritableDataset, body: ActionCreate, actions: Actions) -> Any:
+def create_action(found: WritableDataset, body: ActionCreate, actions: Actions) -> Any:
     return json_response(actions.create_action(found, body))
 
 
@@ -90,9 +90,7 @@ async def get_action(found: ReadableDataset, action: str, actions: Actions) -> A
     response_model=ActionPublic,
     responses=errors.error_responses(*AUTH_ERRORS, *BODY_ERRORS, *ON_DATASET, errors.NameConflict),
 )
-async def update_action(
-    found: WritableDataset, action: str, body: ActionUpdate, actions: Actions
-) -> Any:
+def update_action(found: WritableDataset, action: str, body: ActionUpdate, actions: Actions) -> Any:
     return json_response(actions.update_action(found, action, body))
 
 
@@ -103,7 +101,7 @@ async def update_action(
     response_model=dict[str, Any],
     responses=errors.error_responses(*AUTH_ERRORS, *ON_DATASET),
 )
-async def delete_action(found: WritableDataset, action: str, actions: Actions) -> Any:
+def delete_action(found: WritableDataset, action: str, actions: Actions) -> Any:
     actions.delete_action(found, action)
     return json_response({})
 
@@ -117,7 +115,7 @@ async def delete_action(found: WritableDataset, action: str, actions: Actions) -
     response_model=RunPublic,
     responses=errors.error_responses(*AUTH_ERRORS, *BODY_ERRORS, *ON_DATASET, errors.Forbidden),
 )
-async def create_action_run(
+def create_action_run(
     found: WritableDataset,
     action: str,
     actions: Actions,
@@ -167,7 +165,7 @@ async def get_action_run(
         *AUTH_ERRORS, errors.InvalidParams, *ON_DATASET, errors.Forbidden
     ),
 )
-async def cancel_action_run(
+def cancel_action_run(
     found: WritableDataset, action: str, run_number: RunNumber, actions: Actions
 ) -> Any:
     return json_response(actions.cancel_action_run(found, action, run_number))

@@ -61,9 +61,7 @@ async def get_object_permission(
     response_model=CopyResult,
     responses=errors.error_responses(*AUTH_ERRORS, *BODY_ERRORS, *ON_DATASET),
 )
-async def copy_objects(
-    body: CopyRequest, caller: Auth, target: WritableDataset, objects: Objects
-) -> Any:
+def copy_objects(body: CopyRequest, caller: Auth, target: WritableDataset, objects: Objects) -> Any:
     return json_response(objects.copy_objects(caller, target, body))
 
 

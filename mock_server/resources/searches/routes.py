@@ -42,7 +42,7 @@ router = APIRouter(prefix="/v2", tags=["searches"], route_class=ResolvedRoute)
     response_model=SearchHistoryPublic,
     responses=errors.error_responses(*AUTH_ERRORS, *BODY_ERRORS, *ON_DATASET),
 )
-async def create_search_history(
+def create_search_history(
     body: SearchCreate, caller: Auth, found: ReadableDataset, searches: Searches
 ) -> Any:
     return json_response(searches.create_search_history(caller, found, body))
@@ -95,7 +95,7 @@ async def get_search_history(search_id: str, found: ReadableDataset, searches: S
     response_model=dict[str, Any],
     responses=ON_SEARCH,
 )
-async def delete_search_history(search_id: str, found: WritableDataset, searches: Searches) -> Any:
+def delete_search_history(search_id: str, found: WritableDataset, searches: Searches) -> Any:
     searches.delete_search_history(found, search_id)
     return json_response({})
 

@@ -75,7 +75,7 @@ async def get_storage_config(
         errors.AccessDenied,
     ),
 )
-async def update_storage_configs(
+def update_storage_configs(
     workspace: str, body: StorageConfigsUpdate, caller: Auth, configs: Configs
 ) -> Any:
     names = {body.deafault_storage_config, body.default_storage_config} - {None}

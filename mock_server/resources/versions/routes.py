@@ -55,7 +55,7 @@ router = APIRouter(prefix=PREFIX, tags=["versions"], route_class=ResolvedRoute)
     response_model=NamedCommit,
     responses=errors.error_responses(*WRITE, errors.NameConflict),
 )
-async def create_branch(found: WritableDataset, body: RefCreate, versions: Versions) -> Any:
+def create_branch(found: WritableDataset, body: RefCreate, versions: Versions) -> Any:
     return json_response(versions.create_branch(found, body))
 
 
@@ -90,7 +90,7 @@ async def get_branch(found: ReadableDataset, branch: str, versions: Versions) ->
     response_model=dict[str, Any],
     responses=errors.error_responses(*WRITE, errors.Forbidden),
 )
-async def delete_branch(found: WritableDataset, branch: str, versions: Versions) -> Any:
+def delete_branch(found: WritableDataset, branch: str, versions: Versions) -> Any:
     versions.delete_branch(found, branch)
     return json_response({})
 
@@ -105,7 +105,7 @@ async def delete_branch(found: WritableDataset, branch: str, versions: Versions)
     response_model=NamedCommit,
     responses=errors.error_responses(*WRITE, errors.NameConflict),
 )
-async def create_tag(found: WritableDataset, body: RefCreate, versions: Versions) -> Any:
+def create_tag(found: WritableDataset, body: RefCreate, versions: Versions) -> Any:
     return json_response(versions.create_tag(found, body))
 
 
@@ -140,7 +140,7 @@ async def get_tag(found: ReadableDataset, tag: str, versions: Versions) -> Any:
     response_model=dict[str, Any],
     responses=errors.error_responses(*WRITE),
 )
-async def delete_tag(found: WritableDataset, tag: str, versions: Versions) -> Any:
+def delete_tag(found: WritableDataset, tag: str, versions: Versions) -> Any:
     versions.delete_tag(found, tag)
     return json_response({})
 
@@ -155,7 +155,7 @@ async def delete_tag(found: WritableDataset, tag: str, versions: Versions) -> An
     response_model=CommitPublic,
     responses=errors.error_responses(*WRITE, errors.Forbidden, errors.NameConflict),
 )
-async def commit_draft(
+def commit_draft(
     found: WritableDataset, body: CommitCreate, caller: Auth, versions: Versions
 ) -> Any:
     return json_response(versions.commit_draft(caller, found, body))
@@ -210,7 +210,7 @@ async def get_revision(found: ReadableDataset, revision: str, versions: Versions
     response_model=DraftPublic,
     responses=errors.error_responses(*WRITE),
 )
-async def create_draft(
+def create_draft(
     found: WritableDataset, body: DraftCreate, caller: Auth, versions: Versions
 ) -> Any:
     return json_response(versions.create_draft(caller, found, body))
@@ -252,7 +252,7 @@ async def get_draft(found: ReadableDataset, draft_number: DraftNumber, versions:
     response_model=DraftPublic,
     responses=errors.error_responses(*WRITE, errors.Forbidden),
 )
-async def update_draft(
+def update_draft(
     found: WritableDataset, draft_number: DraftNumber, body: DraftUpdate, versions: Versions
 ) -> Any:
     return json_response(versions.update_draft(found, draft_number, body))

@@ -7,9 +7,12 @@ comma-separated ``columns`` and repeated ``sort``, ``data`` with ``|``-separated
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from fastapi.types import DecoratedCallable
 from pydantic import BeforeValidator
 
 from mock_server.core import errors
@@ -17,6 +20,7 @@ from mock_server.core.paging import Limit, Offset
 from mock_server.core.resolved import ResolvedRoute
 from mock_server.core.routing import json_response, plain_digits
 from mock_server.resources.datasets.routes import ReadableDataset, WritableDataset
+from mock_server.resources.datasets.store import DatasetKey
 from mock_server.resources.versions.models import (
     DataAdd,
     DataPage,
@@ -46,6 +50,20 @@ D = "/drafts/{draft_number}/sheets"
 C = "/commits/{commit_id}/sheets"
 
 
+def draft_write(
+    method: str, path: str, operation_id: str, summary: str
+) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """The route decorator of a change to a draft's sheet: answers ``{}``."""
+    return router.api_route(
+        D + path,
+        methods=[method],
+        operation_id=operation_id,
+        summary=summary,
+        response_model=dict[str, Any],
+        responses=DRAFT_WRITE,
+    )
+
+
 # ---------------------------------------------------------------------------- sheets
 
 
@@ -56,7 +74,7 @@ C = "/commits/{commit_id}/sheets"
     response_model=dict[str, Any],
     responses=errors.error_responses(*WRITE, errors.Forbidden, errors.NameConflict),
 )
-async def create_sheet(
+def create_sheet(
     found: WritableDataset, draft_number: DraftNumber, body: SheetCreate, versions: Versions
 ) -> Any:
     versions.create_sheet(found, draft_number, body)
@@ -143,28 +161,16 @@ async def get_commit_sheet(
     )
 
 
-@router.delete(
-    D + "/{sheet}",
-    operation_id="delete_sheet",
-    summary="Delete a sheet from an OPEN draft",
-    response_model=dict[str, Any],
-    responses=DRAFT_WRITE,
-)
-async def delete_sheet(
+@draft_write("DELETE", "/{sheet}", "delete_sheet", "Delete a sheet from an OPEN draft")
+def delete_sheet(
     found: WritableDataset, draft_number: DraftNumber, sheet: str, versions: Versions
 ) -> Any:
     versions.delete_sheet(found, draft_number, sheet)
     return json_response({})
 
 
-@router.patch(
-    D + "/{sheet}/schema",
-    operation_id="update_schema",
-    summary="Replace a draft sheet's schema",
-    response_model=dict[str, Any],
-    responses=DRAFT_WRITE,
-)
-async def update_schema(
+@draft_write("PATCH", "/{sheet}/schema", "update_schema", "Replace a draft sheet's schema")
+def update_schema(
     found: WritableDataset,
     draft_number: DraftNumber,
     sheet: str,
@@ -178,15 +184,65 @@ async def update_schema(
 # ---------------------------------------------------------------------------- records, data
 
 
-def _records(rows: list[dict[str, Any]], total: int, offset: int) -> Any:
-    return json_response(
-        {"records": rows, "offset": offset, "record_size": len(rows), "total_count": total}
-    )
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What a records or data listing asks for, in the store's terms."""
+
+    columns: str | None
+    separator: str
+    sort: list[str]
+    offset: int
+    limit: int
+
+    def options(self) -> dict[str, Any]:
+        return {field: getattr(self, field) for field in self.__slots__}
 
 
-def _data(rows: list[dict[str, Any]], total: int, offset: int) -> Any:
+async def records_page(
+    columns: Columns = None,
+    sort: Annotated[list[str] | None, Query()] = None,
+    offset: Offset = 0,
+    limit: Limit = 128,
+) -> Page:
+    return Page(columns, ",", sort or [], offset, limit)
+
+
+async def data_page(
+    columns: Columns = None, order_by: Columns = None, offset: Offset = 0, limit: Limit = 128
+) -> Page:
+    return Page(columns, "|", (order_by or "").split("|"), offset, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSheet:
+    """A sheet of a draft, of a dataset the key may read or change."""
+
+    found: DatasetKey
+    draft_number: int
+    sheet: str
+
+
+async def readable_draft_sheet(
+    found: ReadableDataset, draft_number: DraftNumber, sheet: str
+) -> DraftSheet:
+    return DraftSheet(found, draft_number, sheet)
+
+
+async def writable_draft_sheet(
+    found: WritableDataset, draft_number: DraftNumber, sheet: str
+) -> DraftSheet:
+    return DraftSheet(found, draft_number, sheet)
+
+
+RecordsPage = Annotated[Page, Depends(records_page)]
+DataPageQuery = Annotated[Page, Depends(data_page)]
+ReadableSheet = Annotated[DraftSheet, Depends(readable_draft_sheet)]
+WritableSheet = Annotated[DraftSheet, Depends(writable_draft_sheet)]
+
+
+def _page(envelope: str, rows: list[dict[str, Any]], total: int, offset: int) -> Any:
     return json_response(
-        {"data": rows, "offset": offset, "record_size": len(rows), "total_count": total}
+        {envelope: rows, "offset": offset, "record_size": len(rows), "total_count": total}
     )
 
 
@@ -197,27 +253,9 @@ def _data(rows: list[dict[str, Any]], total: int, offset: int) -> Any:
     response_model=RecordPage,
     responses=READ,
 )
-async def list_draft_records(
-    found: ReadableDataset,
-    draft_number: DraftNumber,
-    sheet: str,
-    versions: Versions,
-    columns: Columns = None,
-    sort: Annotated[list[str] | None, Query()] = None,
-    offset: Offset = 0,
-    limit: Limit = 128,
-) -> Any:
-    rows, total = versions.list_draft_records(
-        found,
-        draft_number,
-        sheet,
-        columns=columns,
-        separator=",",
-        sort=sort or [],
-        offset=offset,
-        limit=limit,
-    )
-    return _records(rows, total, offset)
+async def list_draft_records(at: ReadableSheet, versions: Versions, page: RecordsPage) -> Any:
+    rows, total = versions.list_draft_records(at.found, at.draft_number, at.sheet, **page.options())
+    return _page("records", rows, total, page.offset)
 
 
 @router.get(
@@ -228,26 +266,10 @@ async def list_draft_records(
     responses=READ,
 )
 async def list_commit_records(
-    found: ReadableDataset,
-    commit_id: str,
-    sheet: str,
-    versions: Versions,
-    columns: Columns = None,
-    sort: Annotated[list[str] | None, Query()] = None,
-    offset: Offset = 0,
-    limit: Limit = 128,
+    found: ReadableDataset, commit_id: str, sheet: str, versions: Versions, page: RecordsPage
 ) -> Any:
-    rows, total = versions.list_commit_records(
-        found,
-        commit_id,
-        sheet,
-        columns=columns,
-        separator=",",
-        sort=sort or [],
-        offset=offset,
-        limit=limit,
-    )
-    return _records(rows, total, offset)
+    rows, total = versions.list_commit_records(found, commit_id, sheet, **page.options())
+    return _page("records", rows, total, page.offset)
 
 
 @router.get(
@@ -257,27 +279,9 @@ async def list_commit_records(
     response_model=DataPage,
     responses=READ,
 )
-async def list_draft_data(
-    found: ReadableDataset,
-    draft_number: DraftNumber,
-    sheet: str,
-    versions: Versions,
-    columns: Columns = None,
-    order_by: Columns = None,
-    offset: Offset = 0,
-    limit: Limit = 128,
-) -> Any:
-    rows, total = versions.list_draft_records(
-        found,
-        draft_number,
-        sheet,
-        columns=columns,
-        separator="|",
-        sort=(order_by or "").split("|"),
-        offset=offset,
-        limit=limit,
-    )
-    return _data(rows, total, offset)
+async def list_draft_data(at: ReadableSheet, versions: Versions, page: DataPageQuery) -> Any:
+    rows, total = versions.list_draft_records(at.found, at.draft_number, at.sheet, **page.options())
+    return _page("data", rows, total, page.offset)
 
 
 @router.get(
@@ -288,131 +292,43 @@ async def list_draft_data(
     responses=READ,
 )
 async def list_commit_data(
-    found: ReadableDataset,
-    commit_id: str,
-    sheet: str,
-    versions: Versions,
-    columns: Columns = None,
-    order_by: Columns = None,
-    offset: Offset = 0,
-    limit: Limit = 128,
+    found: ReadableDataset, commit_id: str, sheet: str, versions: Versions, page: DataPageQuery
 ) -> Any:
-    rows, total = versions.list_commit_records(
-        found,
-        commit_id,
-        sheet,
-        columns=columns,
-        separator="|",
-        sort=(order_by or "").split("|"),
-        offset=offset,
-        limit=limit,
-    )
-    return _data(rows, total, offset)
+    rows, total = versions.list_commit_records(found, commit_id, sheet, **page.options())
+    return _page("data", rows, total, page.offset)
 
 
-@router.post(
-    D + "/{sheet}/records",
-    operation_id="add_records",
-    summary="Append records",
-    response_model=dict[str, Any],
-    responses=DRAFT_WRITE,
-)
-async def add_records(
-    found: WritableDataset,
-    draft_number: DraftNumber,
-    sheet: str,
-    body: RecordsAdd,
-    versions: Versions,
-) -> Any:
-    versions.add_records(found, draft_number, sheet, body.records)
+@draft_write("POST", "/{sheet}/records", "add_records", "Append records")
+def add_records(at: WritableSheet, body: RecordsAdd, versions: Versions) -> Any:
+    versions.add_records(at.found, at.draft_number, at.sheet, body.records)
     return json_response({})
 
 
-@router.patch(
-    D + "/{sheet}/records",
-    operation_id="update_records",
-    summary="Merge fields into records",
-    response_model=dict[str, Any],
-    responses=DRAFT_WRITE,
-)
-async def update_records(
-    found: WritableDataset,
-    draft_number: DraftNumber,
-    sheet: str,
-    body: RecordsUpdate,
-    versions: Versions,
-) -> Any:
-    versions.update_records(found, draft_number, sheet, body.records)
+@draft_write("PATCH", "/{sheet}/records", "update_records", "Merge fields into records")
+def update_records(at: WritableSheet, body: RecordsUpdate, versions: Versions) -> Any:
+    versions.update_records(at.found, at.draft_number, at.sheet, body.records)
     return json_response({})
 
 
-@router.delete(
-    D + "/{sheet}/records",
-    operation_id="delete_records",
-    summary="Delete records by key",
-    response_model=dict[str, Any],
-    responses=DRAFT_WRITE,
-)
-async def delete_records(
-    found: WritableDataset,
-    draft_number: DraftNumber,
-    sheet: str,
-    body: KeysDelete,
-    versions: Versions,
-) -> Any:
-    versions.delete_records(found, draft_number, sheet, body.record_keys)
+@draft_write("DELETE", "/{sheet}/records", "delete_records", "Delete records by key")
+def delete_records(at: WritableSheet, body: KeysDelete, versions: Versions) -> Any:
+    versions.delete_records(at.found, at.draft_number, at.sheet, body.record_keys)
     return json_response({})
 
 
-@router.post(
-    D + "/{sheet}/data",
-    operation_id="add_data",
-    summary="Append rows",
-    response_model=dict[str, Any],
-    responses=DRAFT_WRITE,
-)
-async def add_data(
-    found: WritableDataset,
-    draft_number: DraftNumber,
-    sheet: str,
-    body: DataAdd,
-    versions: Versions,
-) -> Any:
-    versions.add_records(found, draft_number, sheet, body.data)
+@draft_write("POST", "/{sheet}/data", "add_data", "Append rows")
+def add_data(at: WritableSheet, body: DataAdd, versions: Versions) -> Any:
+    versions.add_records(at.found, at.draft_number, at.sheet, body.data)
     return json_response({})
 
 
-@router.patch(
-    D + "/{sheet}/data",
-    operation_id="update_data",
-    summary="Merge fields into rows",
-    response_model=dict[str, Any],
-    responses=DRAFT_WRITE,
-)
-async def update_data(
-    found: WritableDataset,
-    draft_number: DraftNumber,
-    sheet: str,
-    body: DataUpdate,
-    versions: Versions,
-) -> Any:
-    versions.update_records(found, draft_number, sheet, body.data)
+@draft_write("PATCH", "/{sheet}/data", "update_data", "Merge fields into rows")
+def update_data(at: WritableSheet, body: DataUpdate, versions: Versions) -> Any:
+    versions.update_records(at.found, at.draft_number, at.sheet, body.data)
     return json_response({})
 
 
-@router.delete(
-    D + "/{sheet}/data",
-    operation_id="delete_data",
-    summary="Delete rows by key",
-    response_model=dict[str, Any],
-    responses=DRAFT_WRITE,
-)
-async def delete_data(
-    found: WritableDataset,
-    draft_number: DraftNumber,
-    sheet: str,
-    body: KeysDelete,
-    versions: Versions,
-) -> Any:
-    versions.delete_records(found, draft_number, sheet, body.record_keys)
+@draft_write("DELETE", "/{sheet}/data", "delete_data", "Delete rows by key")
+def delete_data(at: WritableSheet, body: KeysDelete, versions: Versions) -> Any:
+    versions.delete_records(at.found, at.draft_number, at.sheet, body.record_keys)
     return json_response({})
