@@ -302,6 +302,27 @@ class Database:
             cache = self._fresh_cache()
             return cache.index(key) if cache is not None else None
 
+    def keep(self, key: Hashable, make: Callable[[bool], T]) -> T:
+        """A value kept in the cache under ``key`` while the cache is current, made on first use.
+
+        For values that only gather facts about data that never changes (see
+        ``core.bookmarks``); nothing is read. ``make(True)`` makes the value kept;
+        without a cache, or while a write holds it, ``make(False)`` makes one for the call.
+        """
+        if not self._uncontended():
+            return make(False)
+        try:
+            cache = self._fresh_cache()
+            if cache is None:
+                return make(False)
+            hit, value = cache.get(key)
+            if not hit:
+                value = make(True)
+                cache.put(key, (), value)
+            return value  # type: ignore[no-any-return]
+        finally:
+            self._lock.release()
+
     def index_changed(
         self, key: Hashable, *, added: int | None = None, removed: int | None = None
     ) -> None:

@@ -9,6 +9,7 @@ from graviti.dataframe import DataFrame
 from graviti.paging import LazyLowerCaseFactory
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, Text, delete, insert
 
+from mock_server.core.bookmarks import Bookmarks
 from mock_server.resources.searches.criteria import compile_criteria
 from mock_server.resources.searches.json_sql import dialect_for
 from mock_server.resources.searches.records import SheetRecords, count_matches, page_matches
@@ -47,12 +48,14 @@ class RowTable:
         records = self.records()
         compiled = compile_criteria(criteria, self.dialect, ROWS.c.data)
         with self.engine.connect() as conn:
-            return page_matches(conn, records, compiled, self.dialect, offset, limit)
+            # Bookmarks for this call only: pages far from the start walk to it.
+            marks = Bookmarks(kept=True)
+            return page_matches(conn, records, compiled, self.dialect, (offset, limit), marks)
 
     def count(self, criteria: Any) -> int:
         compiled = compile_criteria(criteria, self.dialect, ROWS.c.data)
         with self.engine.connect() as conn:
-            return count_matches(conn, self.records(), compiled)
+            return count_matches(conn, self.records(), compiled, Bookmarks(kept=True))
 
 
 class EngineSearch:

@@ -7,13 +7,17 @@ The versions resource owns the records; searches see them through ``RecordSource
 order. ``live_records`` builds that selectable over a copy-on-write layer table.
 
 A page is one statement: the compiled criteria in WHERE and SELECT, ordered by key,
-with LIMIT and OFFSET, so nothing but the page leaves the database.
+with LIMIT and OFFSET, so nothing but the page leaves the database. Over records that
+never change (``stable``), pages start from bookmarks (``core.bookmarks``): the key
+where a known position of the matches is, so a page near the end of a big search is a
+range read rather than an OFFSET scan over every match before it. The count walks the
+matches' keys once, bookmarking along them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -21,6 +25,7 @@ from sqlalchemy import Connection, FromClause, Table, and_, func, select
 from sqlalchemy.exc import DataError
 
 from mock_server.core import errors
+from mock_server.core.bookmarks import STRIDE, Bookmarks
 from mock_server.resources.datasets.store import DatasetKey
 from mock_server.resources.searches.criteria import Compiled, project, shape_row
 from mock_server.resources.searches.json_sql import JsonDialect
@@ -32,6 +37,8 @@ class SheetRecords:
 
     rows: FromClause
     fields: tuple[str, ...]
+    # Names these records if they never change (a commit's sheet); None if they may.
+    stable: Hashable | None = None
 
 
 class RecordSource(Protocol):
@@ -78,11 +85,56 @@ def live_records(layers: Table, chain: Sequence[int]) -> FromClause:
     )
 
 
-def count_matches(conn: Connection, records: SheetRecords, compiled: Compiled) -> int:
-    query = select(func.count()).select_from(records.rows)
-    if compiled.where is not None:
-        query = query.where(compiled.where)
-    return int(_run(conn, query).scalar_one())
+def _conditions(
+    records: SheetRecords, compiled: Compiled, from_key: int | None, to_key: int | None = None
+) -> list[Any]:
+    """The search's condition, on the keys from ``from_key`` to ``to_key`` (None: no bound)."""
+    conditions: list[Any] = [] if compiled.where is None else [compiled.where]
+    if from_key is not None:
+        conditions.append(records.rows.c.key >= from_key)
+    if to_key is not None:
+        conditions.append(records.rows.c.key <= to_key)
+    return conditions
+
+
+def _walk(
+    conn: Connection,
+    records: SheetRecords,
+    compiled: Compiled,
+    marks: Bookmarks,
+    start: tuple[int, int | None],
+    count: int | None,
+) -> tuple[int, int | None]:
+    """Read the keys of ``count`` matches (None: all) from bookmark ``start``, bookmarking.
+
+    Answers how many there were and the last one.
+    """
+    position, from_key = start
+    key = records.rows.c.key
+    query = select(key).select_from(records.rows).where(*_conditions(records, compiled, from_key))
+    query = query.order_by(key)
+    if count is not None:
+        query = query.limit(count)
+    seen, last = marks.walk(position, _run(conn, query).scalars())
+    if count is None or seen < count:
+        marks.reached_end(position + seen, last)
+    return seen, last
+
+
+def count_matches(
+    conn: Connection, records: SheetRecords, compiled: Compiled, marks: Bookmarks
+) -> int:
+    if marks.total is None:
+        position, from_key = marks.last()
+        if marks.kept:
+            # One walk to the end: every page after it starts near a bookmark.
+            _walk(conn, records, compiled, marks, (position, from_key), None)
+        else:
+            query = select(func.count()).select_from(records.rows)
+            query = query.where(*_conditions(records, compiled, from_key))
+            marks.reached_end(position + int(_run(conn, query).scalar_one()), None)
+    assert marks.total is not None
+    return marks.total
 
 
 def page_matches(
@@ -90,19 +142,42 @@ def page_matches(
     records: SheetRecords,
     compiled: Compiled,
     dialect: JsonDialect,
-    offset: int,
-    limit: int,
+    page: tuple[int, int],
+    marks: Bookmarks,
 ) -> list[dict[str, Any]]:
-    """Rows ``offset`` to ``offset + limit`` of the search, in key order."""
+    """Matches ``offset`` to ``offset + limit`` (``page``) of the search, in key order.
+
+    Read from the nearest bookmark before ``offset`` up to the nearest one after the
+    page; kept bookmarks are first walked forward to ``offset`` when it is a stride or
+    more away. One more row than the page is read, to bookmark where the next page starts.
+    """
+    offset, limit = page
+    if marks.total is not None and offset >= marks.total:
+        return []
+    position, from_key = marks.before(offset)
+    skip = offset - position
+    if marks.kept and skip >= STRIDE:
+        seen, last = _walk(conn, records, compiled, marks, (position, from_key), skip + 1)
+        if seen <= skip:
+            return []
+        position, from_key = offset, last
+    key = records.rows.c.key
     columns = compiled.columns if compiled.outputs is not None else (records.rows.c.data,)
-    query = select(*columns).select_from(records.rows)
-    if compiled.where is not None:
-        query = query.where(compiled.where)
-    query = query.order_by(records.rows.c.key).offset(offset).limit(limit)
-    rows = _run(conn, query).all()
+    query = select(key, *columns).select_from(records.rows)
+    end = offset + limit if marks.total is None else min(offset + limit, marks.total - 1)
+    to_key = marks.after(end)
+    query = query.where(*_conditions(records, compiled, from_key, to_key)).order_by(key)
+    rows = _run(conn, query.offset(offset - position).limit(limit + 1)).all()
+    if rows:
+        marks.mark(offset, rows[0][0])
+    if len(rows) > limit:
+        marks.mark(offset + limit, rows[limit][0])
+    elif rows or offset == position:
+        marks.reached_end(offset + len(rows), rows[-1][0] if rows else None)
+    rows = rows[:limit]
     if compiled.outputs is None:
-        return [project(json.loads(row[0]), records.fields) for row in rows]
-    return [shape_row(compiled, tuple(row), dialect) for row in rows]
+        return [project(json.loads(row[1]), records.fields) for row in rows]
+    return [shape_row(compiled, tuple(row)[1:], dialect) for row in rows]
 
 
 def _run(conn: Connection, query: Any) -> Any:

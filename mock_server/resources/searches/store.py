@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, select
 
 from mock_server.core import errors
 from mock_server.core.backend import Backend, Store
+from mock_server.core.bookmarks import Bookmarks
 from mock_server.resources.datasets.store import DatasetKey
 from mock_server.resources.identity.models import Caller
 from mock_server.resources.searches.criteria import Compiled, check_criteria, compile_criteria
@@ -173,8 +174,8 @@ class SearchStore(Store):
 
     def get_search_record_count(self, dataset: DatasetKey, search_id: str) -> int:
         with self.db.read() as conn:
-            records, compiled = self.prepare(conn, dataset, search_id)
-            return count_matches(conn, records, compiled)
+            records, compiled, marks = self.prepare(conn, dataset, search_id)
+            return count_matches(conn, records, compiled, marks)
 
     def list_search_records(
         self, dataset: DatasetKey, search_id: str, sort: Sequence[str], offset: int, limit: int
@@ -184,8 +185,8 @@ class SearchStore(Store):
                 f"Cannot sort search records by '{sort[0]}': they come in record order."
             )
         with self.db.read() as conn:
-            records, compiled = self.prepare(conn, dataset, search_id)
-            return page_matches(conn, records, compiled, self.dialect, offset, limit)
+            records, compiled, marks = self.prepare(conn, dataset, search_id)
+            return page_matches(conn, records, compiled, self.dialect, (offset, limit), marks)
 
     # ------------------------------------------------------------------ helpers
 
@@ -217,11 +218,23 @@ class SearchStore(Store):
 
     def prepare(
         self, conn: Connection, dataset: DatasetKey, search_id: str
-    ) -> tuple[SheetRecords, Compiled]:
+    ) -> tuple[SheetRecords, Compiled, Bookmarks]:
+        """The search's records, its compiled criteria, and the bookmarks into its matches.
+
+        Bookmarks are kept (shared by every search with the same ``where`` over the same
+        records) only when the records never change.
+        """
         row = self.history(conn, dataset, search_id)
         records = self.records(conn, dataset, row.commit_id, row.draft_number, row.sheet)
-        compiled = compile_criteria(json.loads(row.criteria), self.dialect, records.rows.c.data)
-        return records, compiled
+        criteria = json.loads(row.criteria)
+        compiled = compile_criteria(criteria, self.dialect, records.rows.c.data)
+        if records.stable is None:
+            return records, compiled, Bookmarks(kept=False)
+        where = json.dumps(criteria.get("where"), sort_keys=True)
+        marks = self.db.keep(
+            ("search-bookmarks", records.stable, where), lambda kept: Bookmarks(kept=kept)
+        )
+        return records, compiled, marks
 
     def insert(self, conn: Connection, dataset: DatasetKey, values: dict[str, Any]) -> Row[Any]:
         values = {

@@ -24,10 +24,13 @@ class VersionRecords:
         draft_number: int | None,
         sheet: str,
     ) -> SheetRecords:
+        stable = None
         if commit_id is not None:
             view = self.versions.commit_sheet(conn, dataset, commit_id, sheet)
+            # The layers a commit points at are never written again.
+            stable = ("sheet-layers", view.snapshot.chain)
         else:
             assert draft_number is not None
             view = self.versions.draft_sheet(conn, dataset, draft_number, sheet, write=False)
         fields = parse_schema(view.row.schema).names
-        return SheetRecords(live_records(RECORD, view.snapshot.chain), fields)
+        return SheetRecords(live_records(RECORD, view.snapshot.chain), fields, stable)
