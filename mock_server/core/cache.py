@@ -26,7 +26,7 @@ from typing import Any
 
 Stamp = tuple[int, int]
 
-MAX_WEIGHT = 20_000
+MAX_WEIGHT = 10_000
 MAX_INDEXES = 256
 
 
