@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import ModuleType
 from typing import Any
 
@@ -54,7 +54,10 @@ UNAVAILABLE = Expected("ServiceUnavailableError", 503, None)
 
 @dataclass
 class Client:
-    """The dataset and identity calls of one library, and how that library reports errors."""
+    """The endpoint calls of one library, and how that library reports errors.
+
+    Each call is the library's own function of the same name, used as it is.
+    """
 
     name: str
     exceptions: ModuleType
@@ -67,6 +70,35 @@ class Client:
     get_current_user: Callable[..., dict[str, Any]]
     get_current_workspace: Callable[..., dict[str, Any]]
     get_workspace: Callable[..., dict[str, Any]]
+    # The versioned-data calls (branches, tags, commits, drafts, sheets, records).
+    create_branch: Callable[..., dict[str, Any]]
+    list_branches: Callable[..., dict[str, Any]]
+    get_branch: Callable[..., dict[str, Any]]
+    delete_branch: Callable[..., object]
+    create_tag: Callable[..., dict[str, Any]]
+    list_tags: Callable[..., dict[str, Any]]
+    get_tag: Callable[..., dict[str, Any]]
+    delete_tag: Callable[..., object]
+    commit_draft: Callable[..., dict[str, Any]]
+    list_commits: Callable[..., dict[str, Any]]
+    get_commit: Callable[..., dict[str, Any]]
+    get_revision: Callable[..., dict[str, Any]]
+    create_draft: Callable[..., dict[str, Any]]
+    list_drafts: Callable[..., dict[str, Any]]
+    get_draft: Callable[..., dict[str, Any]]
+    update_draft: Callable[..., dict[str, Any]]
+    create_sheet: Callable[..., object]
+    list_draft_sheets: Callable[..., dict[str, Any]]
+    list_commit_sheets: Callable[..., dict[str, Any]]
+    get_draft_sheet: Callable[..., dict[str, Any]]
+    get_commit_sheet: Callable[..., dict[str, Any]]
+    delete_sheet: Callable[..., object]
+    update_schema: Callable[..., object]
+    add_records: Callable[..., object]
+    update_records: Callable[..., object]
+    delete_records: Callable[..., object]
+    list_draft_records: Callable[..., dict[str, Any]]
+    list_commit_records: Callable[..., dict[str, Any]]
     statuses: list[int] = field(default_factory=list)
 
     @property
@@ -144,19 +176,20 @@ class SdkClient(Client):
         return status, code
 
 
+NOT_CALLS = {"name", "exceptions", "get_session", "statuses"}
+
+
+def calls_of(library: ModuleType) -> dict[str, Any]:
+    """Every endpoint function ``Client`` names, taken from ``library`` under the same name."""
+    return {f.name: getattr(library, f.name) for f in fields(Client) if f.name not in NOT_CALLS}
+
+
 def our_client() -> Client:
     return OurClient(
         name="client",
         exceptions=client.exceptions,
         get_session=client._http.get_session,
-        create_dataset=client.create_dataset,
-        get_dataset=client.get_dataset,
-        list_datasets=client.list_datasets,
-        update_dataset=client.update_dataset,
-        delete_dataset=client.delete_dataset,
-        get_current_user=client.get_current_user,
-        get_current_workspace=client.get_current_workspace,
-        get_workspace=client.get_workspace,
+        **calls_of(client),
     )
 
 
@@ -165,14 +198,7 @@ def sdk_client() -> Client:
         name="sdk",
         exceptions=graviti.exception,
         get_session=graviti.utility.get_session,
-        create_dataset=graviti.openapi.create_dataset,
-        get_dataset=graviti.openapi.get_dataset,
-        list_datasets=graviti.openapi.list_datasets,
-        update_dataset=graviti.openapi.update_dataset,
-        delete_dataset=graviti.openapi.delete_dataset,
-        get_current_user=graviti.openapi.get_current_user,
-        get_current_workspace=graviti.openapi.get_current_workspace,
-        get_workspace=graviti.openapi.get_workspace,
+        **calls_of(graviti.openapi),
     )
 
 
