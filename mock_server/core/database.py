@@ -7,9 +7,10 @@ that is busy, read-only or full becomes a 503 with nothing changed. Reads can go
 ``cached()``, the generic read cache (``mock_server.core.cache``), which is used only on
 SQLite, where a cheap change stamp tells whether anyone else has written.
 
-A write may wait for another process's lock (up to the busy timeout): routes that write
-run in a worker thread, so the event loop goes on, and a read never queues behind a
-waiting write: while a write holds the write connection, ``cached()`` and
+A write may wait for another process's lock (up to the busy timeout): such a write runs
+in a worker thread (``on_event_loop`` tries it on the loop first, where it may not
+wait), so the event loop goes on, and a read never queues behind a waiting write:
+while a write holds the write connection, ``cached()`` and
 ``ordered_index()`` read the last committed state through the read connection instead,
 bypassing the cache (under WAL a reader never waits for a writer).
 """
@@ -21,6 +22,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -93,8 +95,18 @@ def make_engine(
     def _on_begin(connection: Any) -> None:
         # Writers take the write lock up front, so two workers never deadlock upgrading
         # read locks; readers get a WAL snapshot.
-        mode = "BEGIN IMMEDIATE" if connection.info.get("write") else "BEGIN"
-        connection.exec_driver_sql(mode)
+        if not connection.info.get("write"):
+            connection.exec_driver_sql("BEGIN")
+        elif connection.info.get("no_wait"):
+            # On the event loop: take the lock now or not at all (see ``on_event_loop``).
+            raw = connection.connection.driver_connection
+            raw.execute("PRAGMA busy_timeout=0")
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            finally:
+                raw.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -154,6 +166,33 @@ class Checkpointer:
                     logger.debug("checkpoint skipped: %s", exc)
         finally:
             conn.close()
+
+
+# Set while a blocking endpoint runs on the event loop (see ``on_event_loop``).
+_no_wait: ContextVar[bool] = ContextVar("graviti_mock_no_wait", default=False)
+
+
+class WouldWait(Exception):
+    """A write tried on the event loop would wait for a lock; nothing was changed."""
+
+
+@contextmanager
+def on_event_loop() -> Iterator[None]:
+    """Run a blocking operation on the event loop, as long as it never waits for a lock.
+
+    A write waits only when another thread or process holds the database's lock; most of
+    the time it does not, and running it where it is (no hop to a worker thread and
+    back) is a third of a create's cost. Inside this block the first ``write()`` raises
+    ``WouldWait`` instead of waiting, before anything was written: the caller then runs
+    the whole operation again in a worker thread, where waiting is harmless. Operations
+    do nothing but validate and read before their first write, so running one again is
+    safe.
+    """
+    token = _no_wait.set(True)
+    try:
+        yield
+    finally:
+        _no_wait.reset(token)
 
 
 class Database:
@@ -227,17 +266,37 @@ class Database:
             return True
         return False
 
+    @property
+    def writes_on_loop(self) -> bool:
+        """Whether a write may be tried on the event loop (``on_event_loop``): SQLite only."""
+        return is_sqlite(self.engine)
+
     @contextmanager
     def write(self, tags: Iterable[str] | None = None) -> Iterator[Connection]:
-        """A write transaction; afterwards the cache forgets what ``tags`` name (default: all)."""
-        with self._lock:
+        """A write transaction; afterwards the cache forgets what ``tags`` name (default: all).
+
+        Under ``on_event_loop`` the first write of the call must not wait: if another
+        thread holds the write connection or another process holds SQLite's lock, it
+        raises ``WouldWait`` having changed nothing.
+        """
+        no_wait = _no_wait.get()
+        if no_wait:
+            if not self.writes_on_loop or not self._lock.acquire(blocking=False):
+                raise WouldWait
+        else:
+            self._lock.acquire()
+        try:
             cache = self._fresh_cache()
             try:
-                with self._transaction(write=True) as conn:
+                with self._transaction(write=True, no_wait=no_wait) as conn:
+                    # The lock is taken: the rest of the call may wait like any other.
+                    _no_wait.set(False)
                     yield conn
             finally:
                 if cache is not None:
                     self._after_write(cache, tags)
+        finally:
+            self._lock.release()
 
     def _after_write(self, cache: ReadCache, tags: Iterable[str] | None) -> None:
         before = cache.stamp
@@ -340,12 +399,19 @@ class Database:
             self.cache.stamp = None
 
     @contextmanager
-    def _transaction(self, *, write: bool, conn: Connection | None = None) -> Iterator[Connection]:
+    def _transaction(
+        self, *, write: bool, conn: Connection | None = None, no_wait: bool = False
+    ) -> Iterator[Connection]:
         conn = conn if conn is not None else self._conn
         conn.info["write"] = write
+        conn.info["no_wait"] = no_wait
+        begun = False
         try:
             with conn.begin():
+                begun = True
                 yield conn
         except OperationalError as exc:
+            if no_wait and not begun:
+                raise WouldWait from exc
             logger.warning("database error: %s", exc.orig)
             raise errors.ServiceUnavailable(UNAVAILABLE) from exc

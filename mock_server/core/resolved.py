@@ -29,7 +29,7 @@ import inspect
 import json
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -44,7 +44,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_server.core.database import WouldWait, on_event_loop
+
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+E = TypeVar("E", bound=Callable[..., Any])
 Source = Callable[[Request], Mapping[str, Any]]
 
 _SOURCES: tuple[tuple[str, Source], ...] = (
@@ -260,8 +263,32 @@ def _lane(request: Request) -> anyio.CapacityLimiter:
     return lane
 
 
+def in_thread(endpoint: E) -> E:
+    """Mark a blocking endpoint that does more than database work (files): never on the loop."""
+    endpoint.__dict__["graviti_mock_in_thread"] = True
+    return endpoint
+
+
+async def _blocking(request: Request, call: Callable[[], Any], in_thread: bool) -> Any:
+    """A blocking endpoint's answer: on the event loop if its write need not wait, else in the lane.
+
+    While the lane is busy, a call queues behind it, so calls are answered in order.
+    """
+    lane = _lane(request)
+    backend = getattr(request.app.state, "backend", None)  # an app of the mock's, or not
+    on_loop = backend is not None and backend.db.writes_on_loop
+    if on_loop and not in_thread and lane.borrowed_tokens == 0:
+        try:
+            with on_event_loop():
+                return call()
+        except WouldWait:
+            pass
+    return await anyio.to_thread.run_sync(call, limiter=lane)
+
+
 def _planned_handler(route: Any, steps: list[Step], fallback: Handler) -> Handler:
     endpoint: Callable[..., Any] = steps[-1].call
+    in_thread = bool(getattr(endpoint, "graviti_mock_in_thread", False))
     endpoint_is_async = steps[-1].is_async
     has_body = route.body_field is not None
     embed = bool(getattr(route, "_embed_body_fields", False))
@@ -278,9 +305,7 @@ def _planned_handler(route: Any, steps: list[Step], fallback: Handler) -> Handle
         if endpoint_is_async:
             raw = await endpoint(**values)
         else:
-            raw = await anyio.to_thread.run_sync(
-                functools.partial(endpoint, **values), limiter=_lane(request)
-            )
+            raw = await _blocking(request, functools.partial(endpoint, **values), in_thread)
         if isinstance(raw, Response):
             return raw
         return await _serialized(route, raw, endpoint_is_async, status_code)

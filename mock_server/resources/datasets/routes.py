@@ -2,9 +2,10 @@
 resource nested under a dataset resolves the same way.
 
 Routes that read are ``async def`` and run on the event loop (a read never waits, see
-``mock_server.core.database``); routes that write are plain ``def``, which run in a worker
-thread (one at a time, see ``mock_server.core.resolved``), so a write waiting for the
-database's lock never stalls the loop. Every resource's routes follow the same rule.
+``mock_server.core.database``); routes that write are plain ``def``: on the event loop
+when their write can take the database's lock at once, else in a worker thread (one at
+a time, see ``mock_server.core.resolved``), so a write waiting for the lock never stalls
+the loop. Every resource's routes follow the same rule.
 """
 
 from __future__ import annotations

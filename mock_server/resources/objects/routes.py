@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
-from mock_server.core.resolved import ResolvedRoute
+from mock_server.core.resolved import ResolvedRoute, in_thread
 from mock_server.core.routing import PlainInt, json_response
 from mock_server.resources.datasets.routes import BODY_ERRORS, ON_DATASET, WritableDataset
 from mock_server.resources.identity.routes import AUTH_ERRORS, Auth
@@ -61,6 +61,7 @@ async def get_object_permission(
     response_model=CopyResult,
     responses=errors.error_responses(*AUTH_ERRORS, *BODY_ERRORS, *ON_DATASET),
 )
+@in_thread  # it copies files
 def copy_objects(body: CopyRequest, caller: Auth, target: WritableDataset, objects: Objects) -> Any:
     return json_response(objects.copy_objects(caller, target, body))
 
