@@ -22,7 +22,7 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 
 STAMP = "2024-01-01T00:00:00Z"
-WORKSPACE = {
+WORKSPACE: dict[str, object] = {
     "type": "TEAM",
     "id": "0123456789abcdef0123456789abcdef",
     "name": "workspace-discard",
@@ -30,7 +30,7 @@ WORKSPACE = {
     "description": "",
     "email": "",
 }
-COMMIT = {
+COMMIT: dict[str, object] = {
     "commit_id": "fedcba9876543210fedcba9876543210",
     "parent_commit_id": None,
     "title": "",
@@ -39,8 +39,8 @@ COMMIT = {
     "committed_at": STAMP,
 }
 
-SHEETS = {"sheets": [{"name": "train"}]}
-SHEET = {
+SHEETS: dict[str, object] = {"sheets": [{"name": "train"}]}
+SHEET: dict[str, object] = {
     "name": "train",
     "created_at": STAMP,
     "updated_at": STAMP,
@@ -118,7 +118,9 @@ async def create_sheet(workspace: str, name: str, number: int, request: Request)
 
 
 @app.post(DRAFTS + "/{number}/sheets/{sheet}/data")
-async def add_data(workspace: str, name: str, number: int, sheet: str, request: Request) -> Response:
+async def add_data(
+    workspace: str, name: str, number: int, sheet: str, request: Request
+) -> Response:
     return await dropped(request)
 
 
