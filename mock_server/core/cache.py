@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 Stamp = tuple[int, int]
@@ -87,15 +87,19 @@ class ReadCache:
         found = self._indexes[key] = array("q", members)
         return found
 
-    def index_added(self, key: Hashable, member: int) -> None:
-        """One member added: appended if it sorts last, else the index is dropped."""
+    def index_added(self, key: Hashable, added: Sequence[int]) -> None:
+        """Members added: appended if they are ascending and sort last, else the index
+        is dropped."""
         members = self._indexes.get(key)
-        if members is None:
+        if members is None or not added:
             return
-        if members and member <= members[-1]:
+        last = members[-1] if members else None
+        if (last is not None and added[0] <= last) or any(
+            later <= earlier for earlier, later in zip(added, added[1:], strict=False)
+        ):
             del self._indexes[key]
         else:
-            members.append(member)
+            members.extend(added)
 
     def index_removed(self, key: Hashable, member: int) -> None:
         members = self._indexes.get(key)

@@ -23,9 +23,10 @@ import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event, insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
@@ -109,6 +110,32 @@ def make_engine(
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, bool]:
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    if compiled.positional and tuple(compiled.positiontup or ()) != columns:
+        raise ValueError(f"insert_rows: name the columns of {table.name} in table order")
+    return compiled.string, compiled.positional
+
+
+def insert_rows(
+    conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """INSERT ``rows`` (values of ``columns``, in table order) in one executemany.
+
+    The statement is compiled once per dialect and the values go to the driver as they
+    are, without SQLAlchemy's per-row parameter handling: for columns whose values need
+    no conversion (integers, text).
+    """
+    if not rows:
+        return
+    sql, positional = _insert_sql(conn.dialect, table, columns)
+    if positional:
+        conn.exec_driver_sql(sql, list(rows))
+    else:
+        conn.exec_driver_sql(sql, [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def sqlite_file(engine: Engine) -> str | None:
@@ -383,14 +410,13 @@ class Database:
             self._lock.release()
 
     def index_changed(
-        self, key: Hashable, *, added: int | None = None, removed: int | None = None
+        self, key: Hashable, *, added: Sequence[int] = (), removed: Sequence[int] = ()
     ) -> None:
         """Keep an ordered index in step with a write that just committed."""
         with self._lock:
-            if added is not None:
-                self.cache.index_added(key, added)
-            if removed is not None:
-                self.cache.index_removed(key, removed)
+            self.cache.index_added(key, added)
+            for member in removed:
+                self.cache.index_removed(key, member)
 
     def forget(self) -> None:
         """Drop everything cached: for changes made around the operations."""

@@ -219,7 +219,7 @@ class DatasetStore(Store):
             raise errors.NameConflict(
                 f"Dataset '{body.name}' already exists in workspace '{workspace}'."
             ) from exc
-        self.db.index_changed(("datasets", workspace), added=seq)
+        self.db.index_changed(("datasets", workspace), added=[seq])
         return found.public
 
     def get_dataset(self, caller: Caller, workspace: str, name: str) -> DatasetPublic:
@@ -288,7 +288,7 @@ class DatasetStore(Store):
             seq = conn.execute(_DELETE, {"workspace": workspace, "name": name}).scalar()
         if seq is None:
             raise errors.DatasetNotFound(workspace, name)
-        self.db.index_changed(("datasets", workspace), removed=seq)
+        self.db.index_changed(("datasets", workspace), removed=[seq])
 
     # ------------------------------------------------------------------ helpers
 

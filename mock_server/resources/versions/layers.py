@@ -21,9 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, delete, insert, select, update
 
-from mock_server.core.database import Database
+from mock_server.core.database import Database, insert_rows
 from mock_server.resources.versions.tables import RECORD, SNAPSHOT
 
 KEY_DIGITS = 18
@@ -31,6 +32,7 @@ KEY_DIGITS = 18
 CHUNK = 500
 # Deeper chains are indexed in one scan rather than level by level.
 MAX_RECURSION = 200
+COLUMNS = ("snapshot_seq", "rkey", "data")
 
 _encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
@@ -47,7 +49,12 @@ def parse_key(value: Any) -> int | None:
 
 
 def encode_row(row: dict[str, Any]) -> str:
-    return _encoder.encode(row)
+    """The row as compact JSON text (NaN never gets here: rows are checked before)."""
+    try:
+        return orjson.dumps(row).decode()
+    except orjson.JSONEncodeError:
+        # Integers beyond 64 bits, and what orjson refuses that the standard encoder takes.
+        return _encoder.encode(row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,12 +163,12 @@ def add_rows(conn: Connection, snap: Snapshot, rows: Sequence[dict[str, Any]]) -
     """Append ``rows`` under new keys, in order; answers the keys."""
     keys = list(range(snap.next_key, snap.next_key + len(rows)))
     if rows:
-        conn.execute(
-            insert(RECORD),
-            [
-                {"snapshot_seq": snap.seq, "rkey": key, "data": encode_row(row)}
-                for key, row in zip(keys, rows, strict=True)
-            ],
+        seq = snap.seq
+        insert_rows(
+            conn,
+            RECORD,
+            COLUMNS,
+            [(seq, key, encode_row(row)) for key, row in zip(keys, rows, strict=True)],
         )
         _set_counts(conn, snap, snap.record_count + len(rows), snap.next_key + len(rows))
     return keys
@@ -174,14 +181,7 @@ def put_rows(conn: Connection, snap: Snapshot, rows: dict[int, dict[str, Any]]) 
         conn.execute(
             delete(RECORD).where(RECORD.c.snapshot_seq == snap.seq, RECORD.c.rkey.in_(chunk))
         )
-    if keys:
-        conn.execute(
-            insert(RECORD),
-            [
-                {"snapshot_seq": snap.seq, "rkey": key, "data": encode_row(rows[key])}
-                for key in keys
-            ],
-        )
+    insert_rows(conn, RECORD, COLUMNS, [(snap.seq, key, encode_row(rows[key])) for key in keys])
 
 
 def delete_keys(conn: Connection, snap: Snapshot, keys: Sequence[int]) -> None:
@@ -191,10 +191,8 @@ def delete_keys(conn: Connection, snap: Snapshot, keys: Sequence[int]) -> None:
         conn.execute(
             delete(RECORD).where(RECORD.c.snapshot_seq == snap.seq, RECORD.c.rkey.in_(chunk))
         )
-    if snap.bases and keys:
-        conn.execute(
-            insert(RECORD), [{"snapshot_seq": snap.seq, "rkey": key, "data": None} for key in keys]
-        )
+    if snap.bases:
+        insert_rows(conn, RECORD, COLUMNS, [(snap.seq, key, None) for key in keys])
     if keys:
         _set_counts(conn, snap, snap.record_count - len(keys), snap.next_key)
 
@@ -263,11 +261,9 @@ def record_keys(db: Database, chain: tuple[int, ...]) -> Sequence[int]:
     return db.ordered_index(key, lambda conn: _merge(base, _own_keys(conn, chain[0])))
 
 
-def keys_added(db: Database, seq: int, keys: Iterable[int]) -> None:
-    for rkey in keys:
-        db.index_changed(("sheet-keys", seq), added=rkey)
+def keys_added(db: Database, seq: int, keys: Sequence[int]) -> None:
+    db.index_changed(("sheet-keys", seq), added=keys)
 
 
-def keys_removed(db: Database, seq: int, keys: Iterable[int]) -> None:
-    for rkey in keys:
-        db.index_changed(("sheet-keys", seq), removed=rkey)
+def keys_removed(db: Database, seq: int, keys: Sequence[int]) -> None:
+    db.index_changed(("sheet-keys", seq), removed=keys)

@@ -16,7 +16,7 @@ from mock_server.core import errors
 from mock_server.resources.datasets.store import DatasetKey
 from mock_server.resources.versions import layers
 from mock_server.resources.versions.base import versions_tag
-from mock_server.resources.versions.schema import Schema, conform, parse_schema
+from mock_server.resources.versions.schema import Schema, conform_rows, parse_schema
 from mock_server.resources.versions.sheets import SheetOperations, SheetView
 
 RECORD_KEY = "__record_key"
@@ -110,16 +110,15 @@ class RecordOperations(SheetOperations):
 
     def add_records(
         self, dataset: DatasetKey, number: int, sheet: str, rows: Sequence[Any]
-    ) -> list[str]:
+    ) -> None:
         with self.db.write((versions_tag(dataset.seq),)) as conn:
             view = self.draft_sheet(conn, dataset, number, sheet, write=True)
             schema = parse_schema(view.row.schema)
-            conformed = [conform(row, schema, f"Row {index}") for index, row in enumerate(rows)]
+            conformed = conform_rows(rows, schema)
             keys = layers.add_rows(conn, view.snapshot, conformed)
             if keys:
                 self.touch(conn, view)
         layers.keys_added(self.db, view.snapshot.seq, keys)
-        return [layers.format_key(key) for key in keys]
 
     def update_records(
         self, dataset: DatasetKey, number: int, sheet: str, rows: Sequence[dict[str, Any]]
@@ -128,7 +127,7 @@ class RecordOperations(SheetOperations):
         with self.db.write((versions_tag(dataset.seq),)) as conn:
             view = self.draft_sheet(conn, dataset, number, sheet, write=True)
             schema = parse_schema(view.row.schema)
-            changes = [conform(row, schema, f"Row {index}") for index, row in enumerate(rows)]
+            changes = conform_rows(rows, schema)
             live = layers.live_rows(conn, view.snapshot, keys)
             _missing(keys, live)
             merged: dict[int, dict[str, Any]] = {}

@@ -12,6 +12,8 @@ them; keys a row has beyond the schema are ignored.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -36,6 +38,10 @@ class FieldType:
 @dataclass(frozen=True)
 class Schema:
     fields: dict[str, FieldType]
+    # Per tuple of row keys, the column checks of ``conform_rows`` (filled on use).
+    column_checks: dict[tuple[Any, ...], list[Callable[[Any], bool]] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -122,7 +128,9 @@ def _fits(value: Any, kind: FieldType) -> bool:
     if kind.kind == "int":
         return isinstance(value, int) and not isinstance(value, bool)
     if kind.kind == "float":
-        return isinstance(value, int | float) and not isinstance(value, bool)
+        if isinstance(value, float):
+            return math.isfinite(value)
+        return isinstance(value, int) and not isinstance(value, bool)
     if kind.kind == "string":
         return isinstance(value, str)
     if kind.kind == "bool":
@@ -171,3 +179,59 @@ def conform(row: Any, schema: Schema, where: str) -> dict[str, Any]:
             )
         kept[name] = _lower(value, kind)
     return kept
+
+
+# Scalar kinds: a value that fits is stored as it came (``_lower`` leaves it unchanged).
+SCALARS = {"int", "float", "string", "bool", "enum"}
+
+
+def _column_check(kind: FieldType) -> Callable[[Any], bool]:
+    """A predicate equal to ``_fits(value, kind)``, with the common types tested first."""
+    if kind.kind == "int":
+        return lambda value: type(value) is int or value is None or _fits(value, kind)
+    if kind.kind == "float":
+        return lambda value: (
+            (type(value) is float and math.isfinite(value))
+            or type(value) is int
+            or value is None
+            or _fits(value, kind)
+        )
+    if kind.kind == "string":
+        return lambda value: type(value) is str or value is None or _fits(value, kind)
+    return lambda value: _fits(value, kind)
+
+
+def _column_checks(schema: Schema, names: tuple[Any, ...]) -> list[Callable[[Any], bool]] | None:
+    """Per name, its check, if every name is a lower-case scalar field; else None."""
+    if names in schema.column_checks:
+        return schema.column_checks[names]
+    checks: list[Callable[[Any], bool]] | None = []
+    for name in names:
+        kind = schema.fields.get(name) if isinstance(name, str) else None
+        if checks is None or kind is None or kind.kind not in SCALARS or name != name.lower():
+            checks = None
+        else:
+            checks.append(_column_check(kind))
+    if len(schema.column_checks) < 64:
+        schema.column_checks[names] = checks
+    return checks
+
+
+def conform_rows(rows: Sequence[Any], schema: Schema, what: str = "Row") -> list[dict[str, Any]]:
+    """``conform`` of every row (``InvalidParams`` naming the first unfit one).
+
+    Rows that all have the same lower-case scalar fields of the schema (what the SDK
+    sends) are checked column by column and kept as they are: ``conform`` would return
+    each unchanged.
+    """
+    if rows and type(rows[0]) is dict:
+        names = rows[0].keys()
+        checks = _column_checks(schema, tuple(names))
+        if checks is not None and all(type(row) is dict and row.keys() == names for row in rows):
+            fit = all(
+                all(map(check, [row[name] for row in rows]))
+                for name, check in zip(names, checks, strict=True)
+            )
+            if fit:
+                return list(rows)
+    return [conform(row, schema, f"{what} {index}") for index, row in enumerate(rows)]
