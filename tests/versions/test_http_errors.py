@@ -231,3 +231,46 @@ def test_state_export_round_trips_history(api: Api) -> None:
     assert response.status_code == 200, response.text
     assert api.state() == exported
     assert keys(api) == ["000000000000000001", "000000000000000002"]
+
+
+FLOATS = "type: record\nfields:\n- name: x\n  type: float64\n- name: n\n  type: int64\n"
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity"])
+def test_a_non_finite_float_is_refused_and_changes_nothing(api: Api, bad: str) -> None:
+    api.ok("POST", "/drafts/2/sheets", {"name": "f", "schema": FLOATS, "_avro_schema": "{}"})
+    before = api.state()
+    # Rows of one shape (checked column by column) and of mixed shapes (row by row).
+    for rows in (
+        f'[{{"x": 1.5, "n": 1}}, {{"x": {bad}, "n": 2}}]',
+        f'[{{"x": 1.5}}, {{"n": 2, "x": {bad}}}]',
+    ):
+        response = api.client.post(
+            f"{api.base}/drafts/2/sheets/f/data",
+            content='{"data": ' + rows + "}",
+            headers={**AUTH, "Content-Type": "application/json"},
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["code"] == "InvalidParamsValue"
+        assert "Row 1" in response.json()["message"]
+        assert api.state() == before
+
+
+def test_rows_of_one_shape_are_checked_each_and_stored_as_sent(api: Api) -> None:
+    api.ok("POST", "/drafts/2/sheets", {"name": "f", "schema": FLOATS, "_avro_schema": "{}"})
+    before = api.state()
+    rows: list[dict[str, Any]] = [{"x": i / 7, "n": i} for i in range(50)]
+    rows[37] = {"x": 1.0, "n": 2.5}
+    response = api.call("POST", "/drafts/2/sheets/f/data", {"data": rows})
+    assert response.status_code == 400, response.text
+    assert response.json()["message"].startswith("Row 37:")
+    assert api.state() == before
+    # Integers of any size, nulls, ints in a float field; upper-case names are lower-cased.
+    rows[37] = {"x": None, "n": 2**70}
+    rows[38] = {"x": 3, "n": -(2**64)}
+    rows[39] = {"X": 0.5, "N": None}
+    api.ok("POST", "/drafts/2/sheets/f/data", {"data": rows})
+    stored = api.ok("GET", "/drafts/2/sheets/f/data", limit=100)["data"]
+    assert [{k: v for k, v in row.items() if k != "__record_key"} for row in stored] == [
+        {"x": row.get("x", row.get("X")), "n": row.get("n", row.get("N"))} for row in rows
+    ]
