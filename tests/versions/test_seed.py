@@ -7,6 +7,7 @@ import pytest
 from graviti.exception import NameConflictError
 
 from mock_server import mock_graviti, workspace_for_key
+from mock_server.core.errors import InvalidParams
 
 KEY = "ACCESSKEY-versionsseed0001"
 WS = workspace_for_key(KEY)
@@ -92,3 +93,41 @@ def test_the_old_dataset_seed_format_still_loads() -> None:
         assert [(d.number, d.branch, d.title) for d in dataset.drafts.list()] == [
             (1, "dev", "relabel")
         ]
+
+
+@pytest.mark.parametrize(
+    ("schema", "record"),
+    [
+        ("type: record\nfields:\n- name: x\n  type: float64\n", {"x": float("nan")}),
+        (
+            "type: record\nfields:\n- name: box\n  type: record\n  fields:\n"
+            "  - name: y\n    type: float32\n",
+            {"box": {"y": float("inf")}},
+        ),
+        (
+            "imports:\n- repo: https://github.com/Project-OpenBytes/portex-standard@main\n"
+            "  types:\n  - name: file.File\ntype: record\nfields:\n- name: f\n  type: file.File\n",
+            {"f": {"key": "k", "extra": [1.0, float("-inf")]}},
+        ),
+    ],
+)
+def test_a_seed_with_a_non_finite_float_is_refused(schema: str, record: dict[str, object]) -> None:
+    seed = {
+        "datasets": [{"name": "N", "workspace": WS}],
+        "versions": [
+            {
+                "workspace": WS,
+                "dataset": "N",
+                "commits": [
+                    {
+                        "id": C1,
+                        "title": "one",
+                        "sheets": [{"name": "t", "schema": schema, "records": [record]}],
+                    }
+                ],
+            }
+        ],
+    }
+    with pytest.raises(InvalidParams, match="record 0: the value of '.*' does not fit"):
+        with mock_graviti(seed=seed):
+            pass

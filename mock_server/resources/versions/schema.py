@@ -1,12 +1,12 @@
 """Sheet schemas: the Portex YAML the SDK sends, parsed into field types rows are checked against.
 
 What a row must satisfy: every field the schema names holds null or a value of the
-field's type (int types: a JSON integer; float types: any JSON number; string and
+field's type (int types: a JSON integer; float types: any finite number; string and
 binary: a string; boolean; date, time, timestamp, timedelta: an integer in their unit;
 enum: an index into its values, or one of the values; array: a list of the item type;
 record: an object of its fields). Types brought in by ``imports`` (``file.Image``, ...)
-and any dotted name accept any object. Field names are lower-cased, as the SDK reads
-them; keys a row has beyond the schema are ignored.
+and any dotted name accept any value without NaN or infinity in it. Field names are
+lower-cased, as the SDK reads them; keys a row has beyond the schema are ignored.
 """
 
 from __future__ import annotations
@@ -122,9 +122,22 @@ def schema_as(text: str, schema_format: str | None) -> str:
     return text
 
 
+def _finite(value: Any) -> bool:
+    """No NaN or infinity anywhere in ``value`` (JSON has no way to write them)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(item) for item in value.values())
+    if isinstance(value, list):
+        return all(_finite(item) for item in value)
+    return True
+
+
 def _fits(value: Any, kind: FieldType) -> bool:
-    if value is None or kind.kind == "any":
+    if value is None:
         return True
+    if kind.kind == "any":
+        return _finite(value)
     if kind.kind == "int":
         return isinstance(value, int) and not isinstance(value, bool)
     if kind.kind == "float":
