@@ -37,6 +37,7 @@ from mock_server.core import errors
 from mock_server.core.clock import format_time, parse_time
 from mock_server.core.handlers import error_response
 from mock_server.core.names import NAME_RE
+from mock_server.core.resolved import run_blocking
 from mock_server.core.resource import Resource
 from mock_server.seeding import Seed, decode_seed, load_seed, parse_seed
 from mock_server.settings import Settings
@@ -197,10 +198,12 @@ async def reset(
         control.journal.clear()
         control.faults.clear()
 
-    seeded = await run_in_threadpool(
+    # Per-test resets are the hot path: on the event loop when the database is free.
+    seeded = await run_blocking(
+        request,
         lambda: back_to_startup(
             request.app, to=target, id_seed=body.id_seed, seed=seed, on_commit=clear
-        )
+        ),
     )
     return ResetResult(to=target, seeded=seeded)
 

@@ -269,7 +269,9 @@ def in_thread(endpoint: E) -> E:
     return endpoint
 
 
-async def _blocking(request: Request, call: Callable[[], Any], in_thread: bool) -> Any:
+async def run_blocking(
+    request: Request, call: Callable[[], Any], *, in_thread: bool = False
+) -> Any:
     """A blocking endpoint's answer: on the event loop if its write need not wait, else in the lane.
 
     While the lane is busy, a call queues behind it, so calls are answered in order.
@@ -305,7 +307,9 @@ def _planned_handler(route: Any, steps: list[Step], fallback: Handler) -> Handle
         if endpoint_is_async:
             raw = await endpoint(**values)
         else:
-            raw = await _blocking(request, functools.partial(endpoint, **values), in_thread)
+            raw = await run_blocking(
+                request, functools.partial(endpoint, **values), in_thread=in_thread
+            )
         if isinstance(raw, Response):
             return raw
         return await _serialized(route, raw, endpoint_is_async, status_code)
@@ -333,4 +337,4 @@ async def _serialized(
     return Response(content, status_code=status_code or 200, media_type="application/json")
 
 
-__all__ = ["ResolvedRoute"]
+__all__ = ["ResolvedRoute", "in_thread", "run_blocking"]
