@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import argparse
 
-import uvicorn
 from fastapi import FastAPI, Request, Response
+
+from bench.common import serve
 
 STAMP = "2024-01-01T00:00:00Z"
 WORKSPACE: dict[str, object] = {
@@ -148,24 +149,7 @@ def main() -> None:
     parser.add_argument("--ssl-certfile", required=True)
     parser.add_argument("--ssl-keyfile", required=True)
     args = parser.parse_args()
-    # The options graviti-mock serve passes to uvicorn (uvloop comes with loop="auto").
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=args.port,
-        http="httptools",
-        loop="auto",
-        log_level="warning",
-        access_log=False,
-        ssl_certfile=args.ssl_certfile,
-        ssl_keyfile=args.ssl_keyfile,
-        server_header=False,
-        proxy_headers=False,
-    )
-    sock = config.bind_socket()
-    host, port = sock.getsockname()[:2]
-    print(f"discard serving on https://{host}:{port}", flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
+    serve(app, "discard", args.port, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
 
 
 if __name__ == "__main__":

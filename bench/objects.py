@@ -29,6 +29,8 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import tls_files  # noqa: E402  (after the path, when run as a file)
+
 KEY = "ACCESSKEY-bench-objects0001"
 CONFIGS = {"OSS": "default", "S3": "s3-main", "AZURE": "azure-main"}
 
@@ -164,8 +166,6 @@ def big_object(url: str, pid: int, folder: Path, size: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    import trustme
-
     from mock_server import mock_graviti
     from mock_server.control_client import MockControl
     from mock_server.testing import ServerProcess
@@ -182,14 +182,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(f"{count} files of 100 kB, copied on disk and back: {disk:.3f} s")
         results["disk_s"] = disk
 
-        authority = trustme.CA()
-        certificate = authority.issue_cert("127.0.0.1", "localhost")
-        ca, cert, key = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
-        authority.cert_pem.write_to_path(str(ca))
-        certificate.cert_chain_pems[0].write_to_path(str(cert))
-        certificate.private_key_pem.write_to_path(str(key))
-        os.environ["REQUESTS_CA_BUNDLE"] = str(ca)
-        os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+        ca, cert, key = tls_files(folder)
         database = f"sqlite:///{folder / 'bench.sqlite'}"
         tls = ["--ssl-certfile", str(cert), "--ssl-keyfile", str(key)]
         with ServerProcess(database=database, args=tls, verify=str(ca)) as server:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 
-import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel
+
+from bench.common import serve
 
 DATASET = {
     "id": "0123456789abcdef0123456789abcdef",
@@ -69,22 +70,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--access-log", action="store_true")
     args = parser.parse_args()
-    # The options graviti-mock serve passes to uvicorn (uvloop comes with loop="auto").
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=args.port,
-        http="httptools",
-        loop="auto",
-        log_level="warning",
-        access_log=args.access_log,
-        server_header=False,
-        proxy_headers=False,
-    )
-    sock = config.bind_socket()
-    host, port = sock.getsockname()[:2]
-    print(f"reference serving on http://{host}:{port}", flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
+    serve(app, "reference", args.port, access_log=args.access_log)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import requests
 from sqlalchemy import insert, select
 
+from bench.common import ChildServer, child_env
 from mock_server import Settings
 from mock_server.app import build_backend
 from mock_server.resources.datasets.tables import DATASET
@@ -48,33 +49,14 @@ LUA = Path(__file__).resolve().parent / "load.lua"
 # ---------------------------------------------------------------------------- servers
 
 
-def child_env() -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("GRAVITI_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return env
-
-
-class ReferenceServer:
-    """``python -m bench.reference`` in a child process."""
+class ReferenceServer(ChildServer):
+    """``python -m bench.reference`` in a child process, ready to answer."""
 
     def __init__(self) -> None:
-        self.process: subprocess.Popen[str] | None = None
-        self.url = ""
+        super().__init__("bench.reference", "reference")
 
     def __enter__(self) -> ReferenceServer:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.reference", "--port", "0"],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=child_env(),
-            cwd=ROOT,
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line.startswith("reference serving on "):
-            self.__exit__()
-            raise RuntimeError(f"the reference did not start: {line!r}")
-        self.url = line.split()[-1]
+        super().__enter__()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with contextlib.suppress(requests.ConnectionError):
@@ -83,16 +65,6 @@ class ReferenceServer:
             time.sleep(0.05)
         self.__exit__()
         raise RuntimeError("the reference was not ready within 30 s")
-
-    def __exit__(self, *_exc: object) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            self.process = None
 
 
 def start_mock(database: str) -> ServerProcess:

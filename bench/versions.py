@@ -22,8 +22,6 @@ import logging
 import os
 import re
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.common import ChildServer, tls_files
 from mock_server.app import build_backend
 from mock_server.resources.datasets.models import DatasetCreate
 from mock_server.resources.datasets.store import DatasetStore
@@ -201,43 +200,7 @@ def sdk_commit(
         hooks.remove(record)
 
 
-class DiscardServer:
-    """``python -m bench.discard`` in a child process, over HTTPS."""
-
-    def __init__(self, cert: Path, key: Path) -> None:
-        self.command = [
-            sys.executable, "-m", "bench.discard", "--port", "0",
-            "--ssl-certfile", str(cert), "--ssl-keyfile", str(key),
-        ]  # fmt: skip
-        self.process: subprocess.Popen[str] | None = None
-        self.url = ""
-
-    def __enter__(self) -> DiscardServer:
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.process = subprocess.Popen(
-            self.command, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line.startswith("discard serving on "):
-            self.__exit__()
-            raise RuntimeError(f"the discard server did not start: {line!r}")
-        self.url = line.split()[-1]
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            self.process = None
-
-
 def commit_figures(count: int, rounds: int) -> dict[str, float]:
-    import trustme
     from graviti.utility.requests import get_session
 
     # The SDK logs the new head at INFO, reading its sheets to do so; those calls are part
@@ -246,20 +209,15 @@ def commit_figures(count: int, rounds: int) -> dict[str, float]:
     rows = commit_rows(count)
     with tempfile.TemporaryDirectory(prefix="bench-commit-") as temp:
         folder = Path(temp)
-        authority = trustme.CA()
-        certificate = authority.issue_cert("127.0.0.1", "localhost")
-        ca, cert, key = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
-        authority.cert_pem.write_to_path(str(ca))
-        certificate.cert_chain_pems[0].write_to_path(str(cert))
-        certificate.private_key_pem.write_to_path(str(key))
-        os.environ["REQUESTS_CA_BUNDLE"] = str(ca)
-        os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+        ca, cert, key = tls_files(folder)
         tls = ["--ssl-certfile", str(cert), "--ssl-keyfile", str(key)]
         database = f"sqlite:///{folder / 'bench.sqlite'}"
         mock_times, discard_times, mock_cpu, discard_cpu = [], [], [], []
         with (
             ServerProcess(database=database, args=tls, verify=str(ca)) as mock,
-            DiscardServer(cert, key) as discard,
+            ChildServer(
+                "bench.discard", "discard", "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)
+            ) as discard,
         ):
             assert mock.process is not None and discard.process is not None
             for index in range(rounds):
