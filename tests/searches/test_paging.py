@@ -21,7 +21,6 @@ import graviti.portex as pt
 import pytest
 from graviti import DataFrame
 
-from mock_server import Settings, mock_graviti
 from mock_server.inprocess import InProcessMock
 
 KEY = "ACCESSKEY-pager000000000000"
@@ -41,20 +40,14 @@ SIZES = (1, 7, 64, 65, 128, 1000)
 THROUGH = (9, 64, 65, 128, 1000)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def mock(request: pytest.FixtureRequest) -> Iterator[InProcessMock]:
+@pytest.fixture
+def mock(empty_mock: InProcessMock) -> Iterator[InProcessMock]:
     """A dataset DS whose sheet ``train`` holds n = 0 .. RECORDS - 1, committed once."""
-    settings = None
-    if request.param == "postgresql":
-        settings = Settings(database=request.getfixturevalue("postgres_url"))
-    with mock_graviti(settings=settings) as mock:
-        mock.reset("empty")
-        dataset = graviti.Workspace(KEY).datasets.create("DS")
-        dataset["train"] = DataFrame(
-            [{"n": n, "name": f"r{n}"} for n in range(RECORDS)], schema=SCHEMA
-        )
-        dataset.commit("first")
-        yield mock
+    mock = empty_mock
+    dataset = graviti.Workspace(KEY).datasets.create("DS")
+    dataset["train"] = DataFrame([{"n": n, "name": f"r{n}"} for n in range(RECORDS)], schema=SCHEMA)
+    dataset.commit("first")
+    yield mock
 
 
 def ws() -> str:

@@ -21,7 +21,6 @@ from graviti.exception import (
 )
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, insert
 
-from mock_server import Settings, mock_graviti
 from mock_server.core import errors
 from mock_server.inprocess import InProcessMock
 from mock_server.resources.datasets.store import DatasetKey
@@ -80,20 +79,16 @@ def _rows(conn: Connection) -> None:
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def mock(request: pytest.FixtureRequest) -> Iterator[InProcessMock]:
+@pytest.fixture
+def mock(empty_mock: InProcessMock) -> Iterator[InProcessMock]:
     """The app in-process, on SQLite in memory and on PostgreSQL (emptied first)."""
-    settings = None
-    if request.param == "postgresql":
-        settings = Settings(database=request.getfixturevalue("postgres_url"))
-    with mock_graviti(settings=settings) as mock:
-        mock.reset("empty")
-        backend = mock.backend
-        backend.get(SearchStore).use_source(TrainSheet())
-        with backend.db.write() as conn:
-            _rows(conn)
-        graviti.Workspace(KEY).datasets.create("DS")
-        yield mock
+    mock = empty_mock
+    backend = mock.backend
+    backend.get(SearchStore).use_source(TrainSheet())
+    with backend.db.write() as conn:
+        _rows(conn)
+    graviti.Workspace(KEY).datasets.create("DS")
+    yield mock
 
 
 def ws_name() -> str:
