@@ -39,10 +39,13 @@ from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.params import Form
-from fastapi.routing import APIRoute, serialize_response
+from fastapi.routing import APIRoute, APIRouter, serialize_response
+from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
+from starlette.types import Scope
 
 from mock_server.core.database import WouldWait, on_event_loop
 
@@ -337,4 +340,26 @@ async def _serialized(
     return Response(content, status_code=status_code or 200, media_type="application/json")
 
 
-__all__ = ["ResolvedRoute", "in_thread", "run_blocking"]
+class ResourceRouter(APIRouter):
+    """A resource's router: ``ResolvedRoute`` routes, and a path that cannot be its own
+    is turned away by its prefix before any route is tried.
+
+    FastAPI keeps an included router whole and tries its routes one by one for every
+    request that reaches it, so a call under ``/_mock`` tried every ``/v2`` route first.
+    The guard compares the path with the literal part of the router's prefix (up to
+    its first parameter); for a router included under a further prefix it would be
+    wrong, so only routers included as they are use this class.
+    """
+
+    def __init__(self, *, prefix: str = "", **options: Any) -> None:
+        super().__init__(prefix=prefix, route_class=ResolvedRoute, **options)
+        self.literal_prefix = prefix.split("{", 1)[0]
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = get_route_path(scope) if scope.get("type") == "http" else ""
+        if scope.get("type") == "http" and not path.startswith(self.literal_prefix):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+__all__ = ["ResolvedRoute", "ResourceRouter", "in_thread", "run_blocking"]

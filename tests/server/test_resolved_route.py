@@ -219,3 +219,40 @@ def test_the_mock_serves_its_routes_from_plans() -> None:
     assert all(isinstance(route, ResolvedRoute) and route.planned for route in served), [
         route.path for route in served if not getattr(route, "planned", False)
     ]
+
+
+def test_a_resource_router_turns_away_paths_outside_its_prefix() -> None:
+    """Its routes are not tried for a path its prefix cannot hold; its own are served."""
+    from mock_server.core.resolved import ResourceRouter
+
+    tried: list[str] = []
+    router = ResourceRouter(prefix="/v2/things/{workspace}")
+
+    @router.get("/{thing}")
+    async def get_thing(workspace: str, thing: str) -> Any:
+        return {"workspace": workspace, "thing": thing}
+
+    for route in router.routes:
+        original = route.matches
+
+        def spying(scope: Any, original: Any = original) -> Any:
+            tried.append(scope["path"])
+            return original(scope)
+
+        route.matches = spying  # type: ignore[method-assign]
+
+    other = APIRouter()
+
+    @other.get("/elsewhere/{name}")
+    async def elsewhere(name: str) -> Any:
+        return {"name": name}
+
+    app = FastAPI()
+    app.include_router(router)
+    app.include_router(other)
+    with TestClient(app) as client:
+        assert client.get("/elsewhere/x").json() == {"name": "x"}
+        assert client.get("/v2/elsewhere").status_code == 404
+        assert tried == []
+        assert client.get("/v2/things/ws/t").json() == {"workspace": "ws", "thing": "t"}
+        assert tried

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import Body, Depends, Path
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
 from mock_server.core.paging import MAX_OFFSET, Limit, Offset, Sort
-from mock_server.core.resolved import ResolvedRoute
+from mock_server.core.resolved import ResourceRouter
 from mock_server.core.routing import PlainInt, json_response
 from mock_server.resources.actions.models import (
     ActionCreate,
@@ -38,9 +38,7 @@ from mock_server.resources.identity.routes import AUTH_ERRORS
 Actions = Annotated[ActionStore, Depends(store_dependency(ActionStore))]
 RunNumber = Annotated[PlainInt, Path(ge=1, le=MAX_OFFSET)]
 
-router = APIRouter(
-    prefix="/v2/datasets/{workspace}/{dataset}/actions", tags=["actions"], route_class=ResolvedRoute
-)
+router = ResourceRouter(prefix="/v2/datasets/{workspace}/{dataset}/actions", tags=["actions"])
 
 
 @router.post(

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
 from mock_server.core.paging import Limit, Offset
-from mock_server.core.resolved import ResolvedRoute
+from mock_server.core.resolved import ResourceRouter
 from mock_server.core.routing import json_response
 from mock_server.resources.datasets.models import (
     DatasetCreate,
@@ -50,7 +50,7 @@ WritableDataset = Annotated[DatasetKey, Depends(writable_dataset)]
 BODY_ERRORS = (errors.InvalidParams, errors.ParamsMissing, errors.PayloadTooLarge)
 ON_DATASET = (errors.AccessDenied, errors.ResourceNotExist)
 
-router = APIRouter(prefix="/v2", tags=["datasets"], route_class=ResolvedRoute)
+router = ResourceRouter(prefix="/v2", tags=["datasets"])
 
 
 @router.post(

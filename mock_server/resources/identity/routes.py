@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
-from mock_server.core.resolved import ResolvedRoute
+from mock_server.core.resolved import ResourceRouter
 from mock_server.core.routing import json_response
 from mock_server.resources.identity.models import Caller, UserPublic, WorkspacePublic
 from mock_server.resources.identity.store import IdentityStore
@@ -43,7 +43,7 @@ async def authenticate(
 Auth = Annotated[Caller, Depends(authenticate)]
 AUTH_ERRORS = (errors.Unauthorized, errors.InvalidParams)
 
-router = APIRouter(prefix="/v2", tags=["identity"], route_class=ResolvedRoute)
+router = ResourceRouter(prefix="/v2", tags=["identity"])
 
 
 def _workspace(fields: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
-from mock_server.core.resolved import ResolvedRoute, in_thread
+from mock_server.core.resolved import ResourceRouter, in_thread
 from mock_server.core.routing import PlainInt, json_response
 from mock_server.resources.datasets.routes import BODY_ERRORS, ON_DATASET, WritableDataset
 from mock_server.resources.identity.routes import AUTH_ERRORS, Auth
@@ -23,7 +23,7 @@ from mock_server.resources.objects.store import ObjectStore
 
 Objects = Annotated[ObjectStore, Depends(store_dependency(ObjectStore))]
 
-api = APIRouter(prefix="/v2", tags=["objects"], route_class=ResolvedRoute)
+api = ResourceRouter(prefix="/v2", tags=["objects"])
 
 
 @api.get(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
 from mock_server.core.paging import Limit, Offset
-from mock_server.core.resolved import ResolvedRoute
+from mock_server.core.resolved import ResourceRouter
 from mock_server.core.routing import json_response
 from mock_server.resources.datasets.routes import (
     BODY_ERRORS,
@@ -32,7 +32,7 @@ Sort = Annotated[list[str] | None, Query()]
 PREFIX = "/datasets/{workspace}/{dataset}/searches"
 ON_SEARCH = errors.error_responses(*AUTH_ERRORS, *ON_DATASET, errors.InvalidParams)
 
-router = APIRouter(prefix="/v2", tags=["searches"], route_class=ResolvedRoute)
+router = ResourceRouter(prefix="/v2", tags=["searches"])
 
 
 @router.post(

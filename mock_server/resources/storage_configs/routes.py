@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
 from mock_server.core.paging import Limit, Offset, Sort
-from mock_server.core.resolved import ResolvedRoute
+from mock_server.core.resolved import ResourceRouter
 from mock_server.core.routing import json_response
 from mock_server.resources.identity.routes import AUTH_ERRORS, Auth
 from mock_server.resources.storage_configs.models import (
@@ -22,10 +22,8 @@ from mock_server.resources.storage_configs.store import StorageConfigStore
 
 Configs = Annotated[StorageConfigStore, Depends(store_dependency(StorageConfigStore))]
 
-router = APIRouter(
-    prefix="/v2/workspaces/{workspace}/storage-configs",
-    tags=["storage configs"],
-    route_class=ResolvedRoute,
+router = ResourceRouter(
+    prefix="/v2/workspaces/{workspace}/storage-configs", tags=["storage configs"]
 )
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
 from mock_server.core.paging import Limit, Offset
-from mock_server.core.resolved import ResolvedRoute
+from mock_server.core.resolved import ResourceRouter
 from mock_server.core.routing import PlainInt, json_response
 from mock_server.resources.datasets.routes import (
     BODY_ERRORS,
@@ -42,7 +42,7 @@ PREFIX = "/v2/datasets/{workspace}/{dataset}"
 READ = errors.error_responses(*AUTH_ERRORS, *ON_DATASET, errors.InvalidParams)
 WRITE = (*AUTH_ERRORS, *BODY_ERRORS, *ON_DATASET)
 
-router = APIRouter(prefix=PREFIX, tags=["versions"], route_class=ResolvedRoute)
+router = ResourceRouter(prefix=PREFIX, tags=["versions"])
 
 
 # ---------------------------------------------------------------------------- branches

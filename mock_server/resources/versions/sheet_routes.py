@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from fastapi.types import DecoratedCallable
 from pydantic import BeforeValidator
 
 from mock_server.core import errors
 from mock_server.core.paging import Limit, Offset
-from mock_server.core.resolved import ResolvedRoute
+from mock_server.core.resolved import ResourceRouter
 from mock_server.core.routing import json_response, plain_digits
 from mock_server.resources.datasets.routes import ReadableDataset, WritableDataset
 from mock_server.resources.datasets.store import DatasetKey
@@ -44,7 +44,7 @@ WithCount = Annotated[bool, Query()]
 # makes pydantic warn (and FastAPI builds route state lazily, on a first request).
 SheetLimit = Annotated[int | None, BeforeValidator(plain_digits), Query(ge=1, le=1000)]
 
-router = APIRouter(prefix=PREFIX, tags=["sheets and records"], route_class=ResolvedRoute)
+router = ResourceRouter(prefix=PREFIX, tags=["sheets and records"])
 
 D = "/drafts/{draft_number}/sheets"
 C = "/commits/{commit_id}/sheets"
