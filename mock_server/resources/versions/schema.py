@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 import yaml
@@ -38,8 +39,8 @@ class FieldType:
 @dataclass(frozen=True)
 class Schema:
     fields: dict[str, FieldType]
-    # Per tuple of row keys, the column checks of ``conform_rows`` (filled on use).
-    column_checks: dict[tuple[Any, ...], list[Callable[[Any], bool]] | None] = field(
+    # Per tuple of row keys, their scalar field types for ``conform_rows`` (filled on use).
+    column_kinds: dict[tuple[Any, ...], list[FieldType] | None] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -198,36 +199,20 @@ def conform(row: Any, schema: Schema, where: str) -> dict[str, Any]:
 SCALARS = {"int", "float", "string", "bool", "enum"}
 
 
-def _column_check(kind: FieldType) -> Callable[[Any], bool]:
-    """A predicate equal to ``_fits(value, kind)``, with the common types tested first."""
-    if kind.kind == "int":
-        return lambda value: type(value) is int or value is None or _fits(value, kind)
-    if kind.kind == "float":
-        return lambda value: (
-            (type(value) is float and math.isfinite(value))
-            or type(value) is int
-            or value is None
-            or _fits(value, kind)
-        )
-    if kind.kind == "string":
-        return lambda value: type(value) is str or value is None or _fits(value, kind)
-    return lambda value: _fits(value, kind)
-
-
-def _column_checks(schema: Schema, names: tuple[Any, ...]) -> list[Callable[[Any], bool]] | None:
-    """Per name, its check, if every name is a lower-case scalar field; else None."""
-    if names in schema.column_checks:
-        return schema.column_checks[names]
-    checks: list[Callable[[Any], bool]] | None = []
+def _scalar_kinds(schema: Schema, names: tuple[Any, ...]) -> list[FieldType] | None:
+    """Per name, its field type, if every name is a lower-case scalar field; else None."""
+    if names in schema.column_kinds:
+        return schema.column_kinds[names]
+    kinds: list[FieldType] | None = []
     for name in names:
         kind = schema.fields.get(name) if isinstance(name, str) else None
-        if checks is None or kind is None or kind.kind not in SCALARS or name != name.lower():
-            checks = None
+        if kinds is None or kind is None or kind.kind not in SCALARS or name != name.lower():
+            kinds = None
         else:
-            checks.append(_column_check(kind))
-    if len(schema.column_checks) < 64:
-        schema.column_checks[names] = checks
-    return checks
+            kinds.append(kind)
+    if len(schema.column_kinds) < 64:
+        schema.column_kinds[names] = kinds
+    return kinds
 
 
 def conform_rows(rows: Sequence[Any], schema: Schema, what: str = "Row") -> list[dict[str, Any]]:
@@ -239,11 +224,11 @@ def conform_rows(rows: Sequence[Any], schema: Schema, what: str = "Row") -> list
     """
     if rows and type(rows[0]) is dict:
         names = rows[0].keys()
-        checks = _column_checks(schema, tuple(names))
-        if checks is not None and all(type(row) is dict and row.keys() == names for row in rows):
+        kinds = _scalar_kinds(schema, tuple(names))
+        if kinds is not None and all(type(row) is dict and row.keys() == names for row in rows):
             fit = all(
-                all(map(check, [row[name] for row in rows]))
-                for name, check in zip(names, checks, strict=True)
+                all(map(_fits, [row[name] for row in rows], repeat(kind)))
+                for name, kind in zip(names, kinds, strict=True)
             )
             if fit:
                 return list(rows)
