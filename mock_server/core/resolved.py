@@ -356,8 +356,9 @@ class ResourceRouter(APIRouter):
         self.literal_prefix = prefix.split("{", 1)[0]
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        path = get_route_path(scope) if scope.get("type") == "http" else ""
-        if scope.get("type") == "http" and not path.startswith(self.literal_prefix):
+        if scope.get("type") == "http" and not get_route_path(scope).startswith(
+            self.literal_prefix
+        ):
             return Match.NONE, {}
         return super().matches(scope)
 
