@@ -48,6 +48,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from mock_server.core.database import WouldWait, on_event_loop
+from mock_server.core.routing import parse_json
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 E = TypeVar("E", bound=Callable[..., Any])
@@ -204,7 +205,7 @@ async def read_json_body(request: Request) -> Any:
             if message.get_content_maintype() == "application" and (
                 subtype == "json" or subtype.endswith("+json")
             ):
-                return json.loads(body_bytes)
+                return parse_json(body_bytes)
         return body_bytes
     except json.JSONDecodeError as exc:
         problem = {

@@ -274,3 +274,52 @@ def test_rows_of_one_shape_are_checked_each_and_stored_as_sent(api: Api) -> None
     assert [{k: v for k, v in row.items() if k != "__record_key"} for row in stored] == [
         {"x": row.get("x", row.get("X")), "n": row.get("n", row.get("N"))} for row in rows
     ]
+
+
+KINDS = (
+    "type: record\nfields:\n- name: x\n  type: float64\n- name: n\n  type: int64\n"
+    "- name: flags\n  type: array\n  items:\n    type: boolean\n"
+    "- name: xs\n  type: array\n  items:\n    type: float64\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("rows", "bad_row"),
+    [
+        # Checked column by column (one shape): a boolean is not an int64.
+        ('[{"x": 1.5, "n": 1}, {"x": 2.5, "n": true}]', 1),
+        # A float column with nulls and a NaN among them.
+        ('[{"x": null, "n": 1}, {"x": 2.5, "n": 2}, {"x": NaN, "n": 3}]', 2),
+        # A string in a float column, after ints.
+        ('[{"x": 1, "n": 1}, {"x": "2", "n": 2}]', 1),
+        # The items of a list: an int among booleans, an infinity among floats.
+        ('[{"flags": [true, false]}, {"flags": [true, 1]}]', 1),
+        ('[{"xs": [1.5, 2]}, {"xs": [null, 1.0, -Infinity]}]', 1),
+        # A list where a list of floats is due.
+        ('[{"xs": [1.5]}, {"xs": 1.5}]', 1),
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_refused_by_row(api: Api, rows: str, bad_row: int) -> None:
+    api.ok("POST", "/drafts/2/sheets", {"name": "k", "schema": KINDS, "_avro_schema": "{}"})
+    before = api.state()
+    response = api.client.post(
+        f"{api.base}/drafts/2/sheets/k/data",
+        content='{"data": ' + rows + "}",
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "InvalidParamsValue"
+    assert response.json()["message"].startswith(f"Row {bad_row}:")
+    assert api.state() == before
+
+
+def test_values_of_every_kind_are_kept_as_sent(api: Api) -> None:
+    api.ok("POST", "/drafts/2/sheets", {"name": "k", "schema": KINDS, "_avro_schema": "{}"})
+    rows = [
+        {"x": 1, "n": 2**63, "flags": [True, False], "xs": [1, 2.5, None]},
+        {"x": None, "n": None, "flags": [], "xs": None},
+        {"x": -0.0, "n": -5, "flags": None, "xs": [1e300]},
+    ]
+    api.ok("POST", "/drafts/2/sheets/k/data", {"data": rows})
+    stored = api.ok("GET", "/drafts/2/sheets/k/data")["data"]
+    assert [{k: v for k, v in row.items() if k != "__record_key"} for row in stored] == rows

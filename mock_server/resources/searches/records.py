@@ -16,7 +16,6 @@ matches' keys once, bookmarking along them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -26,6 +25,7 @@ from sqlalchemy.exc import DataError
 
 from mock_server.core import errors
 from mock_server.core.bookmarks import STRIDE, Bookmarks
+from mock_server.core.routing import parse_json
 from mock_server.resources.datasets.store import DatasetKey
 from mock_server.resources.searches.criteria import Compiled, project, shape_row
 from mock_server.resources.searches.json_sql import JsonDialect
@@ -176,7 +176,7 @@ def page_matches(
         marks.reached_end(offset + len(rows), rows[-1][0] if rows else None)
     rows = rows[:limit]
     if compiled.outputs is None:
-        return [project(json.loads(row[1]), records.fields) for row in rows]
+        return [project(parse_json(row[1]), records.fields) for row in rows]
     return [shape_row(compiled, tuple(row)[1:], dialect) for row in rows]
 
 

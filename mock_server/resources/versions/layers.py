@@ -25,6 +25,7 @@ import orjson
 from sqlalchemy import Connection, delete, insert, select, update
 
 from mock_server.core.database import Database, insert_rows
+from mock_server.core.routing import parse_json
 from mock_server.resources.versions.tables import RECORD, SNAPSHOT
 
 KEY_DIGITS = 18
@@ -131,7 +132,7 @@ def live_rows(conn: Connection, snap: Snapshot, keys: Sequence[int]) -> dict[int
         )
         for rkey, data in _deepest(rows).items():
             if data is not None:
-                found[rkey] = json.loads(data)
+                found[rkey] = parse_json(data)
     return found
 
 
@@ -147,7 +148,7 @@ def page_rows(
         )
     )
     by_key = _deepest(rows)
-    return [(key, json.loads(by_key.get(key) or "{}")) for key in keys]
+    return [(key, parse_json(by_key.get(key) or "{}")) for key in keys]
 
 
 def _set_counts(conn: Connection, snap: Snapshot, record_count: int, next_key: int) -> Snapshot:

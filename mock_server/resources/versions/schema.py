@@ -16,7 +16,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
 from typing import Any
 
 import yaml
@@ -134,28 +133,51 @@ def _finite(value: Any) -> bool:
     return True
 
 
+# The types a JSON value of each plain kind has; a float must also be finite.
+PLAIN_TYPES: dict[str, frozenset[type]] = {
+    "int": frozenset({int}),
+    "float": frozenset({int, float}),
+    "string": frozenset({str}),
+    "bool": frozenset({bool}),
+}
+
+
+def _fits_all(values: Sequence[Any], kind: FieldType) -> bool:
+    """Whether every one of ``values`` fits ``kind`` (None fits any kind).
+
+    The one check of a value: a row's field is a column of one, a list's items and the
+    SDK's rows (column by column) are checked in one pass.
+    """
+    plain = PLAIN_TYPES.get(kind.kind)
+    if plain is None:
+        return all(_fits_other(value, kind) for value in values)
+    types = set(map(type, values))
+    types.discard(type(None))
+    if not types <= plain:
+        return False
+    if float not in types:
+        return True
+    if types == {float} and len(types) == len(set(map(type, values))):
+        return all(map(math.isfinite, values))
+    return all(math.isfinite(value) for value in values if type(value) is float)
+
+
 def _fits(value: Any, kind: FieldType) -> bool:
+    return _fits_all((value,), kind)
+
+
+def _fits_other(value: Any, kind: FieldType) -> bool:
     if value is None:
         return True
     if kind.kind == "any":
         return _finite(value)
-    if kind.kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind.kind == "float":
-        if isinstance(value, float):
-            return math.isfinite(value)
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind.kind == "string":
-        return isinstance(value, str)
-    if kind.kind == "bool":
-        return isinstance(value, bool)
     if kind.kind == "enum":
         if isinstance(value, int) and not isinstance(value, bool):
             return 0 <= value < len(kind.values)
         return value in kind.values
     if kind.kind == "array":
         assert kind.items is not None
-        return isinstance(value, list) and all(_fits(item, kind.items) for item in value)
+        return isinstance(value, list) and _fits_all(value, kind.items)
     if kind.kind == "record":
         if not isinstance(value, dict):
             return False
@@ -227,7 +249,7 @@ def conform_rows(rows: Sequence[Any], schema: Schema, what: str = "Row") -> list
         kinds = _scalar_kinds(schema, tuple(names))
         if kinds is not None and all(type(row) is dict and row.keys() == names for row in rows):
             fit = all(
-                all(map(_fits, [row[name] for row in rows], repeat(kind)))
+                _fits_all([row[name] for row in rows], kind)
                 for name, kind in zip(names, kinds, strict=True)
             )
             if fit:
