@@ -13,6 +13,7 @@ import random
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 WIRE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
@@ -42,7 +43,9 @@ def parse_time(value: str) -> datetime:
     return in_range(moment)
 
 
+@lru_cache(maxsize=64)
 def format_time(moment: datetime) -> str:
+    """The wire's form of ``moment`` (remembered: stamps repeat within each second)."""
     moment = moment.astimezone(UTC)
     # strftime's %Y drops leading zeros on some platforms; the wire has four digits.
     return f"{moment.year:04d}" + moment.strftime(WIRE_FORMAT.removeprefix("%Y"))

@@ -297,6 +297,9 @@ KINDS = (
         ('[{"xs": [1.5, 2]}, {"xs": [null, 1.0, -Infinity]}]', 1),
         # A list where a list of floats is due.
         ('[{"xs": [1.5]}, {"xs": 1.5}]', 1),
+        # Not an object at all.
+        ('[{"n": 1}, "n"]', 1),
+        ("[[1]]", 0),
     ],
 )
 def test_a_value_of_the_wrong_kind_is_refused_by_row(api: Api, rows: str, bad_row: int) -> None:
@@ -309,7 +312,10 @@ def test_a_value_of_the_wrong_kind_is_refused_by_row(api: Api, rows: str, bad_ro
     )
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "InvalidParamsValue"
-    assert response.json()["message"].startswith(f"Row {bad_row}:")
+    assert (
+        response.json()["message"].split()[:2] == ["Row", f"{bad_row}:"]
+        or response.json()["message"] == f"Row {bad_row} must be a JSON object."
+    )
     assert api.state() == before
 
 

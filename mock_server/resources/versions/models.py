@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
 from mock_server.core.names import Name
 from mock_server.resources.datasets.models import StrictBody
@@ -14,6 +14,9 @@ from mock_server.resources.datasets.models import StrictBody
 # no declared bound can only be broken by a body over that limit.
 # Free text (titles, descriptions): any string up to this length.
 TEXT_MAX = 4096
+# Rows to append: documented as objects, passed on as parsed (no copy of every row): the
+# schema check (``conform_rows``) refuses a row that is not an object, naming it.
+NewRows = list[SkipValidation[dict[str, Any]]]
 
 
 class DraftState(StrEnum):
@@ -85,12 +88,12 @@ class SchemaUpdate(StrictBody):
 
 
 class DataAdd(StrictBody):
-    data: list[dict[str, Any]]
+    data: NewRows
     strategy_arguments: dict[str, Any] | None = None
 
 
 class RecordsAdd(StrictBody):
-    records: list[dict[str, Any]]
+    records: NewRows
     strategy_arguments: dict[str, Any] | None = None
 
 
