@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from mock_server import Settings, create_app
+from mock_server import Settings, create_app, mock_graviti
+from mock_server.inprocess import InProcessMock
 from mock_server.testing import ServerProcess
 
 # pytester drives the pytest plugin from the outside, as a user's project would.
@@ -98,3 +99,14 @@ def postgres_url() -> Iterator[str]:
             command = ["runuser", "-u", "postgres", "--", *command]
         subprocess.run(command, capture_output=True, timeout=60, check=False)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_mock(request: pytest.FixtureRequest) -> Iterator[InProcessMock]:
+    """The app in-process and empty, on SQLite in memory and on PostgreSQL."""
+    settings = None
+    if request.param == "postgresql":
+        settings = Settings(database=request.getfixturevalue("postgres_url"))
+    with mock_graviti(settings=settings) as mock:
+        mock.reset("empty")
+        yield mock

@@ -20,13 +20,29 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Dialect, Engine, Table, create_engine, event, insert
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    Dialect,
+    Engine,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
@@ -136,6 +152,41 @@ def insert_rows(
         conn.exec_driver_sql(sql, list(rows))
     else:
         conn.exec_driver_sql(sql, [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def append_json_rows(
+    conn: Connection,
+    table: Table,
+    fixed: Mapping[str, Any],
+    key: str,
+    first: int,
+    column: str,
+    array: str,
+) -> None:
+    """INSERT a row per element of the JSON array ``array`` (text), in one statement.
+
+    Each row holds its element's JSON text in ``column``, ``first``, ``first + 1``, ...
+    in ``key`` and ``fixed``'s values in the other columns. The database splits the
+    array (SQLite's ``json_each``, PostgreSQL's ``json_array_elements``, both keeping
+    each element's text as sent): nothing is done row by row here.
+    """
+    given = bindparam("array", array, type_=Text)
+    position: ColumnElement[Any]
+    text: ColumnElement[Any]
+    if conn.dialect.name == "postgresql":
+        elements = (
+            func.json_array_elements(cast(given, JSON))
+            .table_valued("value", with_ordinality="position")
+            .render_derived()
+        )
+        position = elements.c.position - 1
+        text = cast(elements.c.value, Text)
+    else:
+        elements = func.json_each(given).table_valued("key", "value")
+        position, text = elements.c.key, elements.c.value
+    values = [literal(value) for value in fixed.values()]
+    rows = select(*values, literal(first) + position, text).select_from(elements)
+    conn.execute(insert(table).from_select([*fixed, key, column], rows))
 
 
 def sqlite_file(engine: Engine) -> str | None:

@@ -8,20 +8,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
 
-from mock_server import Settings, mock_graviti
-from mock_server.inprocess import InProcessMock
 from tests.searches.engines import ROWS, RowTable
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_mock(request: pytest.FixtureRequest) -> Iterator[InProcessMock]:
-    """The app in-process and empty, on SQLite in memory and on PostgreSQL."""
-    settings = None
-    if request.param == "postgresql":
-        settings = Settings(database=request.getfixturevalue("postgres_url"))
-    with mock_graviti(settings=settings) as mock:
-        mock.reset("empty")
-        yield mock
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, insert, select, update
 
-from mock_server.core.database import Database, insert_rows
+from mock_server.core.database import Database, append_json_rows, insert_rows
 from mock_server.core.routing import parse_json
 from mock_server.resources.versions.tables import RECORD, SNAPSHOT
 
@@ -49,8 +49,9 @@ def parse_key(value: Any) -> int | None:
     return None
 
 
-def encode_row(row: dict[str, Any]) -> str:
-    """The row as compact JSON text (NaN never gets here: rows are checked before)."""
+def encode_row(row: dict[str, Any] | Sequence[dict[str, Any]]) -> str:
+    """The row (or list of rows) as compact JSON text (NaN never gets here: rows are
+    checked before)."""
     try:
         return orjson.dumps(row).decode()
     except orjson.JSONEncodeError:
@@ -164,12 +165,8 @@ def add_rows(conn: Connection, snap: Snapshot, rows: Sequence[dict[str, Any]]) -
     """Append ``rows`` under new keys, in order; answers the keys."""
     keys = list(range(snap.next_key, snap.next_key + len(rows)))
     if rows:
-        seq = snap.seq
-        insert_rows(
-            conn,
-            RECORD,
-            COLUMNS,
-            [(seq, key, encode_row(row)) for key, row in zip(keys, rows, strict=True)],
+        append_json_rows(
+            conn, RECORD, {"snapshot_seq": snap.seq}, "rkey", keys[0], "data", encode_row(rows)
         )
         _set_counts(conn, snap, snap.record_count + len(rows), snap.next_key + len(rows))
     return keys
