@@ -112,7 +112,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        bench = Bench(Path(folder) / "bench.sqlite")
+        bench = Bench(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
         searches = bench.backend.get(SearchStore)
         started = time.perf_counter()
         big = bench.dataset("big", args.records)

@@ -1,6 +1,7 @@
 """Benchmark of the version store: what a big sheet costs against a small one, in one run.
 
     python -m bench.versions [--records 1000000] [--commit-rows 100000] [--part all]
+                             [--postgres URL]
 
 Prints, each as a ratio big/small (1.0 means "independent of the sheet's size"): opening
 a draft and committing it on a sheet of N records vs one of 10; reading the last page vs
@@ -32,6 +33,7 @@ from sqlalchemy import func, select
 
 from bench.common import ChildServer, tls_files
 from mock_server.app import build_backend
+from mock_server.resources import RESOURCES
 from mock_server.resources.datasets.models import DatasetCreate
 from mock_server.resources.datasets.store import DatasetStore
 from mock_server.resources.identity.store import IdentityStore
@@ -40,6 +42,7 @@ from mock_server.resources.versions.models import CommitCreate, DraftCreate, She
 from mock_server.resources.versions.store import VersionStore
 from mock_server.resources.versions.tables import RECORD
 from mock_server.settings import Settings
+from mock_server.state import StateAdmin
 from mock_server.testing import ServerProcess
 
 KEY = "ACCESSKEY-benchversions01"
@@ -59,9 +62,12 @@ def timed(call: Callable[[], Any], repeat: int = 5) -> float:
 
 
 class Bench:
-    def __init__(self, path: Path) -> None:
-        self.backend = build_backend(Settings(database=f"sqlite:///{path}"))
-        self.path = path
+    def __init__(self, database: str) -> None:
+        """``database``: a SQLite file's URL, or a PostgreSQL database (emptied first)."""
+        self.backend = build_backend(Settings(database=database))
+        self.database = database
+        if not database.startswith("sqlite"):
+            StateAdmin(self.backend, RESOURCES).reset()
         identity = self.backend.get(IdentityStore)
         identity.add_access_key(KEY)
         self.caller = identity.authenticate(KEY)
@@ -108,14 +114,19 @@ class Bench:
             return int(conn.execute(select(func.count()).select_from(RECORD)).scalar() or 0)
 
     def file_bytes(self) -> int:
+        """The database file's size; on PostgreSQL, the record table's (with its index)."""
         with self.backend.db.engine.connect() as conn:
+            if not self.database.startswith("sqlite"):
+                size = conn.exec_driver_sql("SELECT pg_total_relation_size('sheet_record')")
+                return int(size.scalar_one())
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return self.path.stat().st_size
+        return Path(self.database.removeprefix("sqlite:///")).stat().st_size
 
 
-def store_figures(records: int) -> None:
+def store_figures(records: int, database: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        bench = Bench(Path(folder) / "bench.sqlite")
+        bench = Bench(database or f"sqlite:///{Path(folder) / 'bench.sqlite'}")
+        print(f"store figures on {bench.backend.db.dialect}")
         started = time.perf_counter()
         big = bench.dataset("big", records)
         small = bench.dataset("small", 10)
@@ -266,9 +277,14 @@ def main() -> None:
     parser.add_argument("--commit-rows", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--part", choices=("all", "store", "commit"), default="all")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="the store figures on this PostgreSQL database (EMPTIED first) instead of SQLite",
+    )
     args = parser.parse_args()
     if args.part in ("all", "store"):
-        store_figures(args.records)
+        store_figures(args.records, args.postgres)
     if args.part in ("all", "commit"):
         commit_figures(args.commit_rows, args.rounds)
 

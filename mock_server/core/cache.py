@@ -24,7 +24,8 @@ from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
-Stamp = tuple[int, int]
+# A database's change stamp (see ``Database``): a token, and the count of own changes.
+Stamp = tuple[object, int]
 
 MAX_WEIGHT = 10_000
 MAX_INDEXES = 256

@@ -4,8 +4,9 @@
 lock, and, on a file or a server, a second connection for plain reads under a lock of
 its own. Every operation of every resource runs in ``read()`` or ``write()``; a database
 that is busy, read-only or full becomes a 503 with nothing changed. Reads can go through
-``cached()``, the generic read cache (``mock_server.core.cache``), which is used only on
-SQLite, where a cheap change stamp tells whether anyone else has written.
+``cached()``, the generic read cache (``mock_server.core.cache``), valid while a cheap
+change stamp says nobody else has written: SQLite's ``data_version``, PostgreSQL's
+transaction snapshot.
 
 A write may wait for another process's lock (up to the busy timeout): such a write runs
 in a worker thread (``on_event_loop`` tries it on the loop first, where it may not
@@ -273,6 +274,44 @@ def on_event_loop() -> Iterator[None]:
         _no_wait.reset(token)
 
 
+def _sqlite_stamps(raw: Any) -> Callable[[], Stamp] | None:
+    """SQLite's stamp: ``data_version`` moves when another connection commits, the
+    connection's ``total_changes`` when it writes itself."""
+    if not isinstance(raw, sqlite3.Connection):
+        return None
+
+    def stamp() -> Stamp:
+        try:
+            return raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes
+        except sqlite3.Error as exc:
+            raise errors.ServiceUnavailable(UNAVAILABLE) from exc
+
+    return stamp
+
+
+def _postgres_stamps(raw: Any, dbapi: Any) -> Callable[[], Stamp]:
+    """PostgreSQL's stamp: the server's transaction snapshot (``xmin:xmax:in-progress``).
+
+    It moves when any transaction that writes starts (it takes the next id) or ends
+    (it leaves the in-progress list), in any database of the server; while it stays
+    put, every committed row is what it was. Read-only transactions leave it alone.
+    Read in autocommit on a connection of its own: one round trip, no transaction.
+    The stamp does not tell this process's writes from others': a write empties the
+    whole cache here (``_after_write``), where SQLite forgets only its tags.
+    """
+    raw.autocommit = True
+
+    def stamp() -> Stamp:
+        try:
+            with raw.cursor() as cursor:
+                cursor.execute("SELECT txid_current_snapshot()::text")
+                return cursor.fetchone()[0], 0
+        except dbapi.Error as exc:
+            raise errors.ServiceUnavailable(UNAVAILABLE) from exc
+
+    return stamp
+
+
 class Database:
     """The unit of work of every operation; see the module docstring."""
 
@@ -284,17 +323,23 @@ class Database:
         shared = is_sqlite(engine) and engine.url.database in (None, "", ":memory:")
         self._read_lock = threading.RLock() if not shared else self._lock
         self._reader = engine.connect() if not shared else self._conn
-        raw = self._conn.connection.driver_connection if cache and is_sqlite(engine) else None
-        # The DB-API connection, read for the change stamp only (None: no cache).
-        self._raw: sqlite3.Connection | None = raw if isinstance(raw, sqlite3.Connection) else None
+        # The change stamp (None: no cache), from a connection of its own on PostgreSQL.
+        self._stamp_conn: Any = None
+        self._stamps: Callable[[], Stamp] | None = None
+        if cache and is_sqlite(engine):
+            self._stamps = _sqlite_stamps(self._conn.connection.driver_connection)
+        elif cache and engine.dialect.name == "postgresql":
+            self._stamp_conn = engine.raw_connection()
+            self._stamp_conn.detach()
+            self._stamps = _postgres_stamps(self._stamp_conn, engine.dialect.dbapi)
         self.cache = ReadCache()
         path = sqlite_file(engine)
         self.checkpointer = Checkpointer(path).start() if path else None
 
     @property
     def caching(self) -> bool:
-        """Whether reads are cached (SQLite); elsewhere every read asks the database."""
-        return self._raw is not None
+        """Whether reads are cached (a change stamp is known); else every read asks."""
+        return self._stamps is not None
 
     @property
     def dialect(self) -> str:
@@ -307,16 +352,12 @@ class Database:
             if self._reader is not self._conn:
                 self._reader.close()
             self._conn.close()
+            if self._stamp_conn is not None:
+                self._stamp_conn.close()
             self.engine.dispose()
 
     def _stamp(self) -> Stamp | None:
-        raw = self._raw
-        if raw is None:
-            return None
-        try:
-            return raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes
-        except sqlite3.Error as exc:
-            raise errors.ServiceUnavailable(UNAVAILABLE) from exc
+        return self._stamps() if self._stamps is not None else None
 
     def _fresh_cache(self) -> ReadCache | None:
         """The cache, emptied first if anyone wrote since it was filled; None: no cache."""

@@ -1,4 +1,4 @@
-"""The read cache on SQLite: it never serves what a write, by anyone, has changed."""
+"""The read cache (SQLite and PostgreSQL): it never serves what a write, by anyone, changed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import text
+from sqlalchemy import event, update
 
 from mock_server import Settings
 from mock_server.app import build_backend
@@ -20,6 +20,7 @@ from mock_server.core.backend import Backend
 from mock_server.resources import RESOURCES
 from mock_server.resources.datasets.models import DatasetCreate, DatasetUpdate
 from mock_server.resources.datasets.store import DatasetStore
+from mock_server.resources.datasets.tables import DATASET
 from mock_server.resources.identity.models import Caller
 from mock_server.resources.identity.store import IdentityStore
 from mock_server.resources.storage_configs.models import StorageConfigSeed
@@ -48,8 +49,22 @@ class Mock:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> str:
+def sqlite_database(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'cache.sqlite'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, sqlite_database: str) -> str:
+    """A database file, or the suite's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        return sqlite_database
+    url: str = request.getfixturevalue("postgres_url")
+    mock = Mock(url)
+    try:
+        mock.admin.reset()
+    finally:
+        mock.close()
+    return url
 
 
 @pytest.fixture
@@ -62,7 +77,7 @@ def two_mocks(database: str) -> Iterator[tuple[Mock, Mock]]:
         second.close()
 
 
-def test_sqlite_reads_are_cached_and_others_are_not(database: str) -> None:
+def test_reads_are_cached_unless_asked_not_to(database: str) -> None:
     cached, uncached = Mock(database), Mock(database, cache=False)
     try:
         assert cached.backend.db.caching
@@ -70,6 +85,28 @@ def test_sqlite_reads_are_cached_and_others_are_not(database: str) -> None:
     finally:
         cached.close()
         uncached.close()
+
+
+def test_a_repeated_read_asks_the_database_nothing_but_its_stamp(database: str) -> None:
+    mock = Mock(database)
+    statements: list[str] = []
+    try:
+        caller = mock.identity.authenticate(KEY)
+        mock.datasets.create_dataset(caller, DatasetCreate(name="a"))
+        event.listen(
+            mock.backend.db.engine,
+            "before_cursor_execute",
+            lambda conn, cursor, sql, *args: statements.append(sql),
+        )
+        first = mock.datasets.get_dataset(caller, caller.workspace, "a")
+        first_listing = mock.names(caller)
+        assert statements
+        statements.clear()
+        assert mock.datasets.get_dataset(caller, caller.workspace, "a") == first
+        assert mock.names(caller) == first_listing == ["a"]
+        assert statements == []
+    finally:
+        mock.close()
 
 
 def test_writes_by_another_connection_are_seen_by_the_next_read(
@@ -123,7 +160,7 @@ def test_writes_on_the_same_connection_around_the_operations_are_seen(database: 
         assert mock.names(caller) == ["a"]
         # Straight SQL in a write that names no tags, as an administration task might.
         with mock.backend.db.write() as conn:
-            conn.execute(text("UPDATE dataset SET is_public = 1, alias = 'sql'"))
+            conn.execute(update(DATASET).values(is_public=True, alias="sql"))
         assert mock.datasets.get_dataset(caller, ws, "a").is_public is True
         assert mock.datasets.list_datasets(caller, 0, 10).datasets[0].alias == "sql"
         # A new default storage config is used by the next create.
@@ -193,14 +230,16 @@ def run_script(mock: Mock, steps: int, seed: int) -> list[Any]:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_cached_reads_answer_as_uncached_ones(tmp_path: Path, seed: int) -> None:
-    cached = Mock(f"sqlite:///{tmp_path / 'cached.sqlite'}")
-    uncached = Mock(f"sqlite:///{tmp_path / 'uncached.sqlite'}", cache=False)
-    try:
-        assert run_script(cached, 400, seed) == run_script(uncached, 400, seed)
-    finally:
-        cached.close()
-        uncached.close()
+def test_cached_reads_answer_as_uncached_ones(database: str, seed: int) -> None:
+    answers = []
+    for cache in (True, False):
+        mock = Mock(database, cache=cache)
+        try:
+            mock.admin.reset()
+            answers.append(run_script(mock, 400, seed))
+        finally:
+            mock.close()
+    assert answers[0] == answers[1]
 
 
 def test_listings_stay_right_through_creates_and_deletes_in_memory() -> None:
@@ -245,9 +284,9 @@ def test_the_cache_stays_within_its_bounds(monkeypatch: pytest.MonkeyPatch) -> N
         mock.close()
 
 
-def test_the_wal_is_checkpointed_in_the_background(database: str) -> None:
-    path = Path(database.removeprefix("sqlite:///"))
-    mock = Mock(database)
+def test_the_wal_is_checkpointed_in_the_background(sqlite_database: str) -> None:
+    path = Path(sqlite_database.removeprefix("sqlite:///"))
+    mock = Mock(sqlite_database)
     checkpointer = mock.backend.db.checkpointer
     try:
         assert checkpointer is not None and checkpointer.running
