@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, insert, select
 
 from mock_server.core.backend import Backend
+from mock_server.core.database import insert_rows
 from mock_server.resources.datasets.models import DraftSeed
 from mock_server.resources.datasets.store import DatasetKey, DatasetStore
 from mock_server.resources.versions.drafts import DraftOperations
@@ -44,12 +45,11 @@ class VersionStore(RefOperations, DraftOperations, RecordOperations):
         drafts: Sequence[DraftSeed],
     ) -> None:
         """A new dataset's branches (with no commits yet unless seeded) and first drafts."""
-        conn.execute(
-            insert(BRANCH),
-            [
-                {"dataset_seq": dataset.seq, "name": name, "commit_id": head}
-                for name, head in branches
-            ],
+        insert_rows(
+            conn,
+            BRANCH,
+            ("dataset_seq", "name", "commit_id"),
+            [(dataset.seq, name, head) for name, head in branches],
         )
         heads = dict(branches)
         public = dataset.public
