@@ -274,42 +274,86 @@ def on_event_loop() -> Iterator[None]:
         _no_wait.reset(token)
 
 
-def _sqlite_stamps(raw: Any) -> Callable[[], Stamp] | None:
-    """SQLite's stamp: ``data_version`` moves when another connection commits, the
-    connection's ``total_changes`` when it writes itself."""
-    if not isinstance(raw, sqlite3.Connection):
+class ChangeStamps:
+    """A database's change stamp: read before every cached use, compared after a write."""
+
+    def read(self) -> Stamp:
+        raise NotImplementedError
+
+    def own(self, conn: Connection) -> object:
+        """In a write transaction, before its commit: what ``only_own`` needs to know it."""
         return None
 
-    def stamp() -> Stamp:
+    def only_own(self, before: Stamp, after: Stamp, own: object) -> bool:
+        """Whether nobody but the write ``own`` committed between ``before`` and ``after``."""
+        raise NotImplementedError
+
+
+class SqliteStamps(ChangeStamps):
+    """``PRAGMA data_version`` moves when another connection commits; the connection's
+    ``total_changes`` when it writes itself."""
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self.raw = raw
+
+    def read(self) -> Stamp:
         try:
-            return raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes
+            return self.raw.execute("PRAGMA data_version").fetchone()[0], self.raw.total_changes
         except sqlite3.Error as exc:
             raise errors.ServiceUnavailable(UNAVAILABLE) from exc
 
-    return stamp
+    def only_own(self, before: Stamp, after: Stamp, own: object) -> bool:
+        return before[0] == after[0]
 
 
-def _postgres_stamps(raw: Any, dbapi: Any) -> Callable[[], Stamp]:
-    """PostgreSQL's stamp: the server's transaction snapshot (``xmin:xmax:in-progress``).
+class PostgresStamps(ChangeStamps):
+    """The server's transaction snapshot, ``xmin:xmax:in-progress ids``.
 
-    It moves when any transaction that writes starts (it takes the next id) or ends
-    (it leaves the in-progress list), in any database of the server; while it stays
-    put, every committed row is what it was. Read-only transactions leave it alone.
-    Read in autocommit on a connection of its own: one round trip, no transaction.
-    The stamp does not tell this process's writes from others': a write empties the
-    whole cache here (``_after_write``), where SQLite forgets only its tags.
+    Any commit or rollback of a transaction that wrote, in any database of the server,
+    moves it (the transaction leaves the in-progress list, or ``xmax`` passes it);
+    read-only transactions leave it alone. While it stays put, every committed row is
+    what it was. It is read in autocommit on a connection of its own: one round trip.
+    After a write, ``only_own`` tells from the two snapshots and the write's own id
+    whether any other transaction ended meanwhile.
     """
-    raw.autocommit = True
 
-    def stamp() -> Stamp:
+    # Ids handed out meanwhile that are checked one by one; beyond, the cache starts over.
+    MAX_GAP = 1000
+
+    def __init__(self, raw: Any, dbapi: Any) -> None:
+        self.raw = raw
+        self.dbapi = dbapi
+        raw.autocommit = True
+
+    def read(self) -> Stamp:
         try:
-            with raw.cursor() as cursor:
+            with self.raw.cursor() as cursor:
                 cursor.execute("SELECT txid_current_snapshot()::text")
                 return cursor.fetchone()[0], 0
-        except dbapi.Error as exc:
+        except self.dbapi.Error as exc:
             raise errors.ServiceUnavailable(UNAVAILABLE) from exc
 
-    return stamp
+    def own(self, conn: Connection) -> object:
+        return conn.exec_driver_sql("SELECT txid_current()").scalar_one()
+
+    def only_own(self, before: Stamp, after: Stamp, own: object) -> bool:
+        if not isinstance(own, int):
+            return False
+        _, xmax0, running0 = _snapshot(before[0])
+        _, xmax1, running1 = _snapshot(after[0])
+        # Nothing after the write ended, nothing running before ended, and every id
+        # handed out between the first snapshot and the write is still running.
+        return (
+            xmax1 == own + 1
+            and own - xmax0 <= self.MAX_GAP
+            and running0 <= running1
+            and all(xid in running1 for xid in range(xmax0, own))
+        )
+
+
+def _snapshot(text: object) -> tuple[int, int, set[int]]:
+    xmin, xmax, running = str(text).split(":")
+    return int(xmin), int(xmax), {int(xid) for xid in running.split(",") if xid}
 
 
 class Database:
@@ -325,13 +369,14 @@ class Database:
         self._reader = engine.connect() if not shared else self._conn
         # The change stamp (None: no cache), from a connection of its own on PostgreSQL.
         self._stamp_conn: Any = None
-        self._stamps: Callable[[], Stamp] | None = None
-        if cache and is_sqlite(engine):
-            self._stamps = _sqlite_stamps(self._conn.connection.driver_connection)
+        self._stamps: ChangeStamps | None = None
+        raw = self._conn.connection.driver_connection
+        if cache and is_sqlite(engine) and isinstance(raw, sqlite3.Connection):
+            self._stamps = SqliteStamps(raw)
         elif cache and engine.dialect.name == "postgresql":
             self._stamp_conn = engine.raw_connection()
             self._stamp_conn.detach()
-            self._stamps = _postgres_stamps(self._stamp_conn, engine.dialect.dbapi)
+            self._stamps = PostgresStamps(self._stamp_conn, engine.dialect.dbapi)
         self.cache = ReadCache()
         path = sqlite_file(engine)
         self.checkpointer = Checkpointer(path).start() if path else None
@@ -357,7 +402,7 @@ class Database:
             self.engine.dispose()
 
     def _stamp(self) -> Stamp | None:
-        return self._stamps() if self._stamps is not None else None
+        return self._stamps.read() if self._stamps is not None else None
 
     def _fresh_cache(self) -> ReadCache | None:
         """The cache, emptied first if anyone wrote since it was filled; None: no cache."""
@@ -406,21 +451,30 @@ class Database:
             self._lock.acquire()
         try:
             cache = self._fresh_cache()
+            own: list[object] = []
             try:
                 with self._transaction(write=True, no_wait=no_wait) as conn:
                     # The lock is taken: the rest of the call may wait like any other.
                     _no_wait.set(False)
                     yield conn
+                    if cache is not None and self._stamps is not None:
+                        own.append(self._stamps.own(conn))
             finally:
                 if cache is not None:
-                    self._after_write(cache, tags)
+                    self._after_write(cache, tags, own[0] if own else None)
         finally:
             self._lock.release()
 
-    def _after_write(self, cache: ReadCache, tags: Iterable[str] | None) -> None:
+    def _after_write(self, cache: ReadCache, tags: Iterable[str] | None, own: object) -> None:
         before = cache.stamp
         after = self._stamp()
-        if tags is None or before is None or after is None or after[0] != before[0]:
+        if (
+            tags is None
+            or before is None
+            or after is None
+            or self._stamps is None
+            or not self._stamps.only_own(before, after, own)
+        ):
             # Another connection committed meanwhile: nothing remembered can be trusted.
             cache.clear()
             cache.stamp = after

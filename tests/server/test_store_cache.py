@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from mock_server.app import build_backend
 from mock_server.core import cache as cache_module
 from mock_server.core import errors
 from mock_server.core.backend import Backend
+from mock_server.core.database import PostgresStamps
 from mock_server.resources import RESOURCES
 from mock_server.resources.datasets.models import DatasetCreate, DatasetUpdate
 from mock_server.resources.datasets.store import DatasetStore
@@ -105,6 +107,31 @@ def test_a_repeated_read_asks_the_database_nothing_but_its_stamp(database: str) 
         assert mock.datasets.get_dataset(caller, caller.workspace, "a") == first
         assert mock.names(caller) == first_listing == ["a"]
         assert statements == []
+    finally:
+        mock.close()
+
+
+def test_a_write_forgets_only_what_it_changed(database: str) -> None:
+    """Without writes by anyone else, a write empties only the entries of its tags."""
+    mock = Mock(database)
+    statements: list[str] = []
+    try:
+        caller = mock.identity.authenticate(KEY)
+        ws = caller.workspace
+        for name in ("a", "b"):
+            mock.datasets.create_dataset(caller, DatasetCreate(name=name))
+            mock.datasets.get_dataset(caller, ws, name)
+        event.listen(
+            mock.backend.db.engine,
+            "before_cursor_execute",
+            lambda conn, cursor, sql, *args: statements.append(sql),
+        )
+        mock.datasets.update_dataset(caller, ws, "a", DatasetUpdate(alias="new"))
+        statements.clear()
+        assert mock.datasets.get_dataset(caller, ws, "b").alias == ""
+        assert statements == []
+        assert mock.datasets.get_dataset(caller, ws, "a").alias == "new"
+        assert statements
     finally:
         mock.close()
 
@@ -325,3 +352,30 @@ def test_a_listing_page_weighs_its_items(monkeypatch: pytest.MonkeyPatch) -> Non
         assert [item.name for item in page.datasets] == [f"n{i:03d}" for i in range(256, 300)]
     finally:
         mock.close()
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "own", "only_own"),
+    [
+        # Our write took the next id and nothing else ended.
+        ("100:100:", "101:101:", 100, True),
+        ("90:100:90,95", "90:101:90,95", 100, True),
+        # Ids handed out between the first snapshot and ours, still running.
+        ("100:100:", "100:104:100,101,102", 103, True),
+        # One of them ended (committed or rolled back): its changes may be visible.
+        ("100:100:", "100:104:100,102", 103, False),
+        # A transaction running before ended meanwhile.
+        ("90:100:90,95", "95:101:95", 100, False),
+        # A later transaction ended before our second snapshot.
+        ("100:100:", "102:102:", 100, False),
+        # No id known for the write (it failed before its end).
+        ("100:100:", "101:101:", None, False),
+        # Too many ids handed out meanwhile to check one by one.
+        ("100:100:", "5000:5001:", 5000, False),
+    ],
+)
+def test_a_postgresql_write_is_told_apart_from_others(
+    before: str, after: str, own: int | None, only_own: bool
+) -> None:
+    stamps = PostgresStamps(types.SimpleNamespace(), None)
+    assert stamps.only_own((before, 0), (after, 0), own) is only_own
