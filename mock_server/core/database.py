@@ -21,28 +21,16 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    JSON,
-    ColumnElement,
     Connection,
-    Dialect,
     Engine,
-    Table,
-    Text,
-    bindparam,
-    cast,
     create_engine,
     event,
-    func,
-    insert,
-    literal,
-    select,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -50,9 +38,10 @@ from sqlalchemy.pool import StaticPool
 
 from mock_server.core import errors
 from mock_server.core.cache import ReadCache, Stamp
+from mock_server.core.errors import DATABASE_UNAVAILABLE as UNAVAILABLE
+from mock_server.core.stamps import ChangeStamps, PostgresStamps, SqliteStamps
 
 T = TypeVar("T")
-UNAVAILABLE = "The database is unavailable (busy, read-only or full); nothing was changed."
 
 # Under WAL, synchronous=NORMAL keeps every committed transaction across a crash or a
 # SIGKILL of the process (only a power loss can roll back the last ones); the busy
@@ -127,67 +116,6 @@ def make_engine(
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
-
-
-@lru_cache(maxsize=64)
-def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, bool]:
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
-    if compiled.positional and tuple(compiled.positiontup or ()) != columns:
-        raise ValueError(f"insert_rows: name the columns of {table.name} in table order")
-    return compiled.string, compiled.positional
-
-
-def insert_rows(
-    conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """INSERT ``rows`` (values of ``columns``, in table order) in one executemany.
-
-    The statement is compiled once per dialect and the values go to the driver as they
-    are, without SQLAlchemy's per-row parameter handling: for columns whose values need
-    no conversion (integers, text).
-    """
-    if not rows:
-        return
-    sql, positional = _insert_sql(conn.dialect, table, columns)
-    if positional:
-        conn.exec_driver_sql(sql, list(rows))
-    else:
-        conn.exec_driver_sql(sql, [dict(zip(columns, row, strict=True)) for row in rows])
-
-
-def append_json_rows(
-    conn: Connection,
-    table: Table,
-    fixed: Mapping[str, Any],
-    key: str,
-    first: int,
-    column: str,
-    array: str,
-) -> None:
-    """INSERT a row per element of the JSON array ``array`` (text), in one statement.
-
-    Each row holds its element's JSON text in ``column``, ``first``, ``first + 1``, ...
-    in ``key`` and ``fixed``'s values in the other columns. The database splits the
-    array (SQLite's ``json_each``, PostgreSQL's ``json_array_elements``, both keeping
-    each element's text as sent): nothing is done row by row here.
-    """
-    given = bindparam("array", array, type_=Text)
-    position: ColumnElement[Any]
-    text: ColumnElement[Any]
-    if conn.dialect.name == "postgresql":
-        elements = (
-            func.json_array_elements(cast(given, JSON))
-            .table_valued("value", with_ordinality="position")
-            .render_derived()
-        )
-        position = elements.c.position - 1
-        text = cast(elements.c.value, Text)
-    else:
-        elements = func.json_each(given).table_valued("key", "value")
-        position, text = elements.c.key, elements.c.value
-    values = [literal(value) for value in fixed.values()]
-    rows = select(*values, literal(first) + position, text).select_from(elements)
-    conn.execute(insert(table).from_select([*fixed, key, column], rows))
 
 
 def sqlite_file(engine: Engine) -> str | None:
@@ -272,88 +200,6 @@ def on_event_loop() -> Iterator[None]:
         yield
     finally:
         _no_wait.reset(token)
-
-
-class ChangeStamps:
-    """A database's change stamp: read before every cached use, compared after a write."""
-
-    def read(self) -> Stamp:
-        raise NotImplementedError
-
-    def own(self, conn: Connection) -> object:
-        """In a write transaction, before its commit: what ``only_own`` needs to know it."""
-        return None
-
-    def only_own(self, before: Stamp, after: Stamp, own: object) -> bool:
-        """Whether nobody but the write ``own`` committed between ``before`` and ``after``."""
-        raise NotImplementedError
-
-
-class SqliteStamps(ChangeStamps):
-    """``PRAGMA data_version`` moves when another connection commits; the connection's
-    ``total_changes`` when it writes itself."""
-
-    def __init__(self, raw: sqlite3.Connection) -> None:
-        self.raw = raw
-
-    def read(self) -> Stamp:
-        try:
-            return self.raw.execute("PRAGMA data_version").fetchone()[0], self.raw.total_changes
-        except sqlite3.Error as exc:
-            raise errors.ServiceUnavailable(UNAVAILABLE) from exc
-
-    def only_own(self, before: Stamp, after: Stamp, own: object) -> bool:
-        return before[0] == after[0]
-
-
-class PostgresStamps(ChangeStamps):
-    """The server's transaction snapshot, ``xmin:xmax:in-progress ids``.
-
-    Any commit or rollback of a transaction that wrote, in any database of the server,
-    moves it (the transaction leaves the in-progress list, or ``xmax`` passes it);
-    read-only transactions leave it alone. While it stays put, every committed row is
-    what it was. It is read in autocommit on a connection of its own: one round trip.
-    After a write, ``only_own`` tells from the two snapshots and the write's own id
-    whether any other transaction ended meanwhile.
-    """
-
-    # Ids handed out meanwhile that are checked one by one; beyond, the cache starts over.
-    MAX_GAP = 1000
-
-    def __init__(self, raw: Any, dbapi: Any) -> None:
-        self.raw = raw
-        self.dbapi = dbapi
-        raw.autocommit = True
-
-    def read(self) -> Stamp:
-        try:
-            with self.raw.cursor() as cursor:
-                cursor.execute("SELECT txid_current_snapshot()::text")
-                return cursor.fetchone()[0], 0
-        except self.dbapi.Error as exc:
-            raise errors.ServiceUnavailable(UNAVAILABLE) from exc
-
-    def own(self, conn: Connection) -> object:
-        return conn.exec_driver_sql("SELECT txid_current()").scalar_one()
-
-    def only_own(self, before: Stamp, after: Stamp, own: object) -> bool:
-        if not isinstance(own, int):
-            return False
-        _, xmax0, running0 = _snapshot(before[0])
-        _, xmax1, running1 = _snapshot(after[0])
-        # Nothing after the write ended, nothing running before ended, and every id
-        # handed out between the first snapshot and the write is still running.
-        return (
-            xmax1 == own + 1
-            and own - xmax0 <= self.MAX_GAP
-            and running0 <= running1
-            and all(xid in running1 for xid in range(xmax0, own))
-        )
-
-
-def _snapshot(text: object) -> tuple[int, int, set[int]]:
-    xmin, xmax, running = str(text).split(":")
-    return int(xmin), int(xmax), {int(xid) for xid in running.split(",") if xid}
 
 
 class Database:

@@ -126,6 +126,9 @@ class PayloadTooLarge(GravitiError):
     default_message = "The request body is too large."
 
 
+DATABASE_UNAVAILABLE = "The database is unavailable (busy, read-only or full); nothing was changed."
+
+
 class ServiceUnavailable(GravitiError):
     status_code = 503
     code = None

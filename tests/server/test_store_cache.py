@@ -18,7 +18,7 @@ from mock_server.app import build_backend
 from mock_server.core import cache as cache_module
 from mock_server.core import errors
 from mock_server.core.backend import Backend
-from mock_server.core.database import PostgresStamps
+from mock_server.core.stamps import PostgresStamps
 from mock_server.resources import RESOURCES
 from mock_server.resources.datasets.models import DatasetCreate, DatasetUpdate
 from mock_server.resources.datasets.store import DatasetStore

@@ -24,7 +24,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, insert, select, update
 
-from mock_server.core.database import Database, append_json_rows, insert_rows
+from mock_server.core.bulk import append_json_rows, insert_rows
+from mock_server.core.database import Database
 from mock_server.core.routing import parse_json
 from mock_server.resources.versions.tables import RECORD, SNAPSHOT
 

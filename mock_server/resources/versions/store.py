@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, insert, select
 
 from mock_server.core.backend import Backend
-from mock_server.core.database import insert_rows
+from mock_server.core.bulk import insert_rows
 from mock_server.resources.datasets.models import DraftSeed
 from mock_server.resources.datasets.store import DatasetKey, DatasetStore
 from mock_server.resources.versions.drafts import DraftOperations

@@ -1,0 +1,88 @@
+"""Bulk inserts: many rows in one statement, without per-row work in Python.
+
+``insert_rows`` hands rows to the driver's ``executemany`` as they are, from a statement
+compiled once per dialect; ``append_json_rows`` hands the database one JSON array that it
+splits into rows itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    Dialect,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+)
+
+
+@lru_cache(maxsize=64)
+def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, bool]:
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    if compiled.positional and tuple(compiled.positiontup or ()) != columns:
+        raise ValueError(f"insert_rows: name the columns of {table.name} in table order")
+    return compiled.string, compiled.positional
+
+
+def insert_rows(
+    conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """INSERT ``rows`` (values of ``columns``, in table order) in one executemany.
+
+    The statement is compiled once per dialect and the values go to the driver as they
+    are, without SQLAlchemy's per-row parameter handling: for columns whose values need
+    no conversion (integers, text).
+    """
+    if not rows:
+        return
+    sql, positional = _insert_sql(conn.dialect, table, columns)
+    if positional:
+        conn.exec_driver_sql(sql, list(rows))
+    else:
+        conn.exec_driver_sql(sql, [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def append_json_rows(
+    conn: Connection,
+    table: Table,
+    fixed: Mapping[str, Any],
+    key: str,
+    first: int,
+    column: str,
+    array: str,
+) -> None:
+    """INSERT a row per element of the JSON array ``array`` (text), in one statement.
+
+    Each row holds its element's JSON text in ``column``, ``first``, ``first + 1``, ...
+    in ``key`` and ``fixed``'s values in the other columns. The database splits the
+    array (SQLite's ``json_each``, PostgreSQL's ``json_array_elements``, both keeping
+    each element's text as sent): nothing is done row by row here.
+    """
+    given = bindparam("array", array, type_=Text)
+    position: ColumnElement[Any]
+    text: ColumnElement[Any]
+    if conn.dialect.name == "postgresql":
+        elements = (
+            func.json_array_elements(cast(given, JSON))
+            .table_valued("value", with_ordinality="position")
+            .render_derived()
+        )
+        position = elements.c.position - 1
+        text = cast(elements.c.value, Text)
+    else:
+        elements = func.json_each(given).table_valued("key", "value")
+        position, text = elements.c.key, elements.c.value
+    values = [literal(value) for value in fixed.values()]
+    rows = select(*values, literal(first) + position, text).select_from(elements)
+    conn.execute(insert(table).from_select([*fixed, key, column], rows))
