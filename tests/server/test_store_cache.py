@@ -46,6 +46,16 @@ class Mock:
     def close(self) -> None:
         self.backend.close()
 
+    def record_statements(self) -> list[str]:
+        """The SQL the engine runs from now on (the stamp's own connection is not in it)."""
+        statements: list[str] = []
+        event.listen(
+            self.backend.db.engine,
+            "before_cursor_execute",
+            lambda conn, cursor, sql, *args: statements.append(sql),
+        )
+        return statements
+
     def names(self, caller: Caller, offset: int = 0, limit: int = 1000) -> list[str]:
         return [item.name for item in self.datasets.list_datasets(caller, offset, limit).datasets]
 
@@ -91,15 +101,10 @@ def test_reads_are_cached_unless_asked_not_to(database: str) -> None:
 
 def test_a_repeated_read_asks_the_database_nothing_but_its_stamp(database: str) -> None:
     mock = Mock(database)
-    statements: list[str] = []
     try:
         caller = mock.identity.authenticate(KEY)
         mock.datasets.create_dataset(caller, DatasetCreate(name="a"))
-        event.listen(
-            mock.backend.db.engine,
-            "before_cursor_execute",
-            lambda conn, cursor, sql, *args: statements.append(sql),
-        )
+        statements = mock.record_statements()
         first = mock.datasets.get_dataset(caller, caller.workspace, "a")
         first_listing = mock.names(caller)
         assert statements
@@ -114,18 +119,13 @@ def test_a_repeated_read_asks_the_database_nothing_but_its_stamp(database: str) 
 def test_a_write_forgets_only_what_it_changed(database: str) -> None:
     """Without writes by anyone else, a write empties only the entries of its tags."""
     mock = Mock(database)
-    statements: list[str] = []
     try:
         caller = mock.identity.authenticate(KEY)
         ws = caller.workspace
         for name in ("a", "b"):
             mock.datasets.create_dataset(caller, DatasetCreate(name=name))
             mock.datasets.get_dataset(caller, ws, name)
-        event.listen(
-            mock.backend.db.engine,
-            "before_cursor_execute",
-            lambda conn, cursor, sql, *args: statements.append(sql),
-        )
+        statements = mock.record_statements()
         mock.datasets.update_dataset(caller, ws, "a", DatasetUpdate(alias="new"))
         statements.clear()
         assert mock.datasets.get_dataset(caller, ws, "b").alias == ""
