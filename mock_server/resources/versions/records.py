@@ -4,13 +4,17 @@ Keys are assigned by the server in insertion order, as 18-digit strings (string 
 key order). An update names a live key and merges the top-level fields it gives; fields
 the schema does not name are ignored. A call that names a missing key, or carries a row
 that does not fit the schema, is refused whole. Pages are in key order unless a sort is
-asked for (which reads the whole sheet, as a database without that index would).
+asked for: that order is worked out from the whole sheet (as a database without that
+index would) once, then kept in the read cache while the dataset's versions stay put.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from sqlalchemy import Connection
 
 from mock_server.core import errors
 from mock_server.resources.datasets.store import DatasetKey
@@ -21,6 +25,8 @@ from mock_server.resources.versions.sheets import SheetOperations, SheetView
 
 RECORD_KEY = "__record_key"
 SORT_CHUNK = 10_000
+# A sorted key list weighs one in the read cache per this many keys (about a kilobyte).
+KEYS_PER_WEIGHT = 128
 
 
 def _keys_of(values: Sequence[Any], what: str) -> list[int]:
@@ -182,7 +188,10 @@ class RecordOperations(SheetOperations):
         sorts = _sorts([spec for spec in sort if spec.strip()], schema)
         keys = layers.record_keys(self.db, view.snapshot.chain)
         if sorts and sorts != [([RECORD_KEY], False)]:
-            rows = self._sorted(view, keys, sorts)[offset:][:limit]
+            page = self._sorted(view, keys, sorts)[offset : offset + limit]
+            with self.db.read() as conn:
+                found = layers.live_rows(conn, view.snapshot, page)
+            rows = [(key, found[key]) for key in page if key in found]
         else:
             with self.db.read() as conn:
                 rows = layers.page_rows(conn, view.snapshot, keys[offset : offset + limit])
@@ -190,15 +199,29 @@ class RecordOperations(SheetOperations):
 
     def _sorted(
         self, view: SheetView, keys: Sequence[int], sorts: list[tuple[list[str], bool]]
-    ) -> list[tuple[int, dict[str, Any]]]:
-        rows: list[tuple[int, dict[str, Any]]] = []
-        with self.db.read() as conn:
+    ) -> Sequence[int]:
+        """The sheet's live keys in the order ``sorts`` asks for.
+
+        Worked out once from the whole sheet, then kept in the read cache until the
+        dataset's versions change, so that the next pages are slices of it.
+        """
+
+        def load(conn: Connection) -> array[int]:
+            rows: list[tuple[int, dict[str, Any]]] = []
             for start in range(0, len(keys), SORT_CHUNK):
                 rows.extend(layers.page_rows(conn, view.snapshot, keys[start : start + SORT_CHUNK]))
-        # Stable sorts from the last criterion to the first; key order breaks ties.
-        for path, descending in reversed(sorts):
-            if path == [RECORD_KEY]:
-                rows.sort(key=lambda item: item[0], reverse=descending)
-            else:
-                rows.sort(key=_field_sorter(path), reverse=descending)
-        return rows
+            # Stable sorts from the last criterion to the first; key order breaks ties.
+            for path, descending in reversed(sorts):
+                if path == [RECORD_KEY]:
+                    rows.sort(key=lambda item: item[0], reverse=descending)
+                else:
+                    rows.sort(key=_field_sorter(path), reverse=descending)
+            return array("q", (key for key, _ in rows))
+
+        order = tuple((tuple(path), descending) for path, descending in sorts)
+        return self.db.cached(
+            ("sorted-keys", view.snapshot.chain, order),
+            (versions_tag(view.row.dataset_seq),),
+            load,
+            weigh=lambda sorted_keys: 1 + len(sorted_keys) // KEYS_PER_WEIGHT,
+        )
