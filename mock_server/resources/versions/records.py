@@ -11,7 +11,8 @@ index would) once, then kept in the read cache while the dataset's versions stay
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -90,10 +91,6 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     if isinstance(value, str):
         return (2, value)
     return (3, repr(value))
-
-
-def _field_sorter(path: list[str]) -> Callable[[tuple[int, dict[str, Any]]], tuple[int, Any]]:
-    return lambda item: _sort_key(_get(item[1], path))
 
 
 def _sorts(specs: Sequence[str], schema: Schema) -> list[tuple[list[str], bool]]:
@@ -207,16 +204,21 @@ class RecordOperations(SheetOperations):
         """
 
         def load(conn: Connection) -> array[int]:
-            rows: list[tuple[int, dict[str, Any]]] = []
+            # Per record its key and the values it sorts by; the rows themselves go.
+            entries: list[tuple[int, list[tuple[int, Any]]]] = []
             for start in range(0, len(keys), SORT_CHUNK):
-                rows.extend(layers.page_rows(conn, view.snapshot, keys[start : start + SORT_CHUNK]))
+                chunk = layers.page_rows(conn, view.snapshot, keys[start : start + SORT_CHUNK])
+                entries.extend(
+                    (key, [_sort_key(_get(row, path)) for path, _ in sorts]) for key, row in chunk
+                )
             # Stable sorts from the last criterion to the first; key order breaks ties.
-            for path, descending in reversed(sorts):
+            for index in reversed(range(len(sorts))):
+                path, descending = sorts[index]
                 if path == [RECORD_KEY]:
-                    rows.sort(key=lambda item: item[0], reverse=descending)
+                    entries.sort(key=itemgetter(0), reverse=descending)
                 else:
-                    rows.sort(key=_field_sorter(path), reverse=descending)
-            return array("q", (key for key, _ in rows))
+                    entries.sort(key=lambda entry: entry[1][index], reverse=descending)
+            return array("q", (key for key, _ in entries))
 
         order = tuple((tuple(path), descending) for path, descending in sorts)
         return self.db.cached(
