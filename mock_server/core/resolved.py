@@ -205,7 +205,7 @@ async def read_json_body(request: Request) -> Any:
             if message.get_content_maintype() == "application" and (
                 subtype == "json" or subtype.endswith("+json")
             ):
-                return parse_json(body_bytes)
+                return parse_json(body_bytes, unicode_only=True)
         return body_bytes
     except json.JSONDecodeError as exc:
         problem = {

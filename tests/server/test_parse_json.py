@@ -67,3 +67,17 @@ def _error(parse: Any, raw: bytes) -> BaseException:
 def test_bad_json_raises_the_standard_error(raw: bytes) -> None:
     expected, got = _error(json.loads, raw), _error(parse_json, raw)
     assert (type(got), got.args) == (type(expected), expected.args)
+
+
+@pytest.mark.parametrize(
+    "raw", [b'"\\ud800"', b'{"a": ["x", "\\udfff y"]}', b'{"\\ud800": 1}', b'[NaN, "\\ud83d"]']
+)
+def test_a_lone_surrogate_is_refused_where_text_is_due(raw: bytes) -> None:
+    assert (
+        _error(lambda text: parse_json(text, unicode_only=True), raw)
+        .args[0]
+        .startswith("A string holds a lone surrogate")
+    )
+    # A pair is one character, and NaN alone is left to what reads the body.
+    assert parse_json(b'"\\ud83d\\ude80"', unicode_only=True) == "\U0001f680"
+    assert repr(parse_json(b"[NaN]", unicode_only=True)) == "[nan]"

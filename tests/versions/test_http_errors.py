@@ -325,3 +325,9 @@ def test_values_of_every_kind_are_kept_as_sent(api: Api) -> None:
     api.ok("POST", "/drafts/2/sheets/k/data", {"data": rows})
     stored = api.ok("GET", "/drafts/2/sheets/k/data")["data"]
     assert [{k: v for k, v in row.items() if k != "__record_key"} for row in stored] == rows
+
+
+def test_a_lone_surrogate_in_a_row_is_refused(api: Api) -> None:
+    # Valid JSON to Python's parser, but no text a database keeps: a 400, not a 500.
+    message = api.add_rows_refused("s", '[{"name": "a", "n": 1}, {"name": "b\\ud800", "n": 2}]')
+    assert message == "The request body is not valid JSON."
