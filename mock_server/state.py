@@ -17,6 +17,7 @@ from sqlalchemy.schema import sort_tables
 
 from mock_server.core import errors
 from mock_server.core.backend import Backend
+from mock_server.core.bulk import execute_fixed
 from mock_server.core.clock import parse_time
 from mock_server.core.resource import OutsideState, Resource
 from mock_server.resources.identity.store import IdentityStore
@@ -48,6 +49,7 @@ class StateAdmin:
         self._held = select(
             *(select(table).exists().label(f"t{i}") for i, table in enumerate(self.tables))
         )
+        self._deletes = [delete(table) for table in self.tables]
         # State kept outside the database (object files), by the key a snapshot files it under.
         self.outside: dict[str, OutsideState] = {
             f"{resource.name}:outside": resource.outside(backend)
@@ -61,10 +63,10 @@ class StateAdmin:
     def _empty(self, conn: Connection) -> None:
         # One query tells which tables hold rows; a test touches a few of them, and a
         # DELETE per untouched table is most of a reset's time.
-        held = conn.execute(self._held).one()
-        for table, has_rows in reversed(list(zip(self.tables, held, strict=True))):
+        held = execute_fixed(conn, self._held).one()
+        for statement, has_rows in reversed(list(zip(self._deletes, held, strict=True))):
             if has_rows:
-                conn.execute(delete(table))
+                execute_fixed(conn, statement)
 
     def reset(self) -> None:
         """Drop every row of every table, in one transaction, then the outside state."""

@@ -1,8 +1,9 @@
-"""Bulk inserts: many rows in one statement, without per-row work in Python.
+"""Statements without SQLAlchemy's per-call work, and bulk inserts.
 
-``insert_rows`` hands rows to the driver's ``executemany`` as they are, from a statement
-compiled once per dialect; ``append_json_rows`` hands the database one JSON array that it
-splits into rows itself.
+``execute_fixed`` runs a statement that takes no parameters from its SQL text, compiled
+once per dialect; ``insert_rows`` hands rows to the driver's ``executemany`` as they are,
+from a statement compiled once per dialect; ``append_json_rows`` hands the database one
+JSON array that it splits into rows itself.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Connection,
+    CursorResult,
     Dialect,
+    Executable,
     Table,
     Text,
     bindparam,
@@ -25,6 +28,17 @@ from sqlalchemy import (
     literal,
     select,
 )
+
+
+@lru_cache(maxsize=256)
+def _fixed_sql(dialect: Dialect, statement: Executable) -> str:
+    return str(statement.compile(dialect=dialect))  # type: ignore[attr-defined]
+
+
+def execute_fixed(conn: Connection, statement: Executable) -> CursorResult[Any]:
+    """Run ``statement`` (no parameters; kept by the caller, so that its SQL text is
+    compiled once per dialect and found again by identity)."""
+    return conn.exec_driver_sql(_fixed_sql(conn.dialect, statement))
 
 
 @lru_cache(maxsize=64)
