@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, text
 
 from mock_server import Settings, create_app, mock_graviti
 from mock_server.inprocess import InProcessMock
@@ -69,7 +70,7 @@ def postgres_url() -> Iterator[str]:
     """
     given = os.environ.get("GRAVITI_MOCK_TEST_POSTGRES")
     if given:
-        yield given
+        yield _database_of_this_worker(given)
         return
     if not any(Path("/usr/lib/postgresql").glob("*/bin/initdb")) and not shutil.which("initdb"):
         message = "no PostgreSQL here: set GRAVITI_MOCK_TEST_POSTGRES or install postgresql"
@@ -99,6 +100,27 @@ def postgres_url() -> Iterator[str]:
             command = ["runuser", "-u", "postgres", "--", *command]
         subprocess.run(command, capture_output=True, timeout=60, check=False)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist, a database of the worker's own on the given server: tests empty
+    their database, and two workers must not empty each other's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if found is None:
+                conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    finally:
+        engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -247,12 +247,13 @@ class Database:
                 self._stamp_conn.close()
             self.engine.dispose()
 
-    def _stamp(self) -> Stamp | None:
+    def stamp(self) -> Stamp | None:
+        """The database's change stamp now (None: no cache); it moves when anyone writes."""
         return self._stamps.read() if self._stamps is not None else None
 
     def _fresh_cache(self) -> ReadCache | None:
         """The cache, emptied first if anyone wrote since it was filled; None: no cache."""
-        stamp = self._stamp()
+        stamp = self.stamp()
         if stamp is None:
             return None
         cache = self.cache
@@ -313,7 +314,7 @@ class Database:
 
     def _after_write(self, cache: ReadCache, tags: Iterable[str] | None, own: object) -> None:
         before = cache.stamp
-        after = self._stamp()
+        after = self.stamp()
         if (
             tags is None
             or before is None
