@@ -65,8 +65,7 @@ class Bench:
     def __init__(self, database: str) -> None:
         """``database``: a SQLite file's URL, or a PostgreSQL database (emptied first)."""
         self.backend = build_backend(Settings(database=database))
-        self.database = database
-        if not database.startswith("sqlite"):
+        if self.backend.db.dialect != "sqlite":
             StateAdmin(self.backend, RESOURCES).reset()
         identity = self.backend.get(IdentityStore)
         identity.add_access_key(KEY)
@@ -115,12 +114,13 @@ class Bench:
 
     def file_bytes(self) -> int:
         """The database file's size; on PostgreSQL, the record table's (with its index)."""
-        with self.backend.db.engine.connect() as conn:
-            if not self.database.startswith("sqlite"):
+        engine = self.backend.db.engine
+        with engine.connect() as conn:
+            if self.backend.db.dialect != "sqlite":
                 size = conn.exec_driver_sql("SELECT pg_total_relation_size('sheet_record')")
                 return int(size.scalar_one())
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return Path(self.database.removeprefix("sqlite:///")).stat().st_size
+        return Path(str(engine.url.database)).stat().st_size
 
 
 def store_figures(records: int, database: str | None = None) -> None:

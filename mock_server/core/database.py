@@ -26,12 +26,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    create_engine,
-    event,
-)
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
@@ -298,17 +293,17 @@ class Database:
             self._lock.acquire()
         try:
             cache = self._fresh_cache()
-            own: list[object] = []
+            own: object = None
             try:
                 with self._transaction(write=True, no_wait=no_wait) as conn:
                     # The lock is taken: the rest of the call may wait like any other.
                     _no_wait.set(False)
                     yield conn
                     if cache is not None and self._stamps is not None:
-                        own.append(self._stamps.own(conn))
+                        own = self._stamps.own(conn)
             finally:
                 if cache is not None:
-                    self._after_write(cache, tags, own[0] if own else None)
+                    self._after_write(cache, tags, own)
         finally:
             self._lock.release()
 

@@ -22,10 +22,11 @@ def sort_value(row: dict[str, Any]) -> tuple[int, Any]:
 
 def sorted_pages(api: Api, path: str, size: int, **query: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
+    total = len(api.ok("GET", path, limit=1000)["data"])
     for offset in range(0, ROWS + size, size):
         page = api.ok("GET", path, offset=offset, limit=size, **query)
         rows.extend(page["data"])
-        assert page["total_count"] == len(api.ok("GET", path, limit=1000)["data"])
+        assert page["total_count"] == total
     return rows
 
 

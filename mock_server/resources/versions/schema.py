@@ -152,12 +152,13 @@ def _fits_all(values: Sequence[Any], kind: FieldType) -> bool:
     if plain is None:
         return all(_fits_other(value, kind) for value in values)
     types = set(map(type, values))
+    nullable = type(None) in types
     types.discard(type(None))
     if not types <= plain:
         return False
     if float not in types:
         return True
-    if types == {float} and len(types) == len(set(map(type, values))):
+    if types == {float} and not nullable:
         return all(map(math.isfinite, values))
     return all(math.isfinite(value) for value in values if type(value) is float)
 
