@@ -2,7 +2,8 @@
 
 ``execute_fixed`` runs a statement that takes no parameters from its SQL text, compiled
 once per dialect; ``insert_rows`` hands rows to the driver's ``executemany`` as they are,
-from a statement compiled once per dialect; ``append_json_rows`` hands the database one
+from a statement compiled once per dialect, and ``insert_row`` one row, giving back its
+key; ``append_json_rows`` hands the database one
 JSON array that it splits into rows itself.
 """
 
@@ -65,6 +66,33 @@ def insert_rows(
         conn.exec_driver_sql(sql, list(rows))
     else:
         conn.exec_driver_sql(sql, [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+@lru_cache(maxsize=64)
+def _insert_one_sql(
+    dialect: Dialect, table: Table, columns: tuple[str, ...]
+) -> tuple[str, tuple[str, ...] | None, bool]:
+    statement = insert(table)
+    # The driver's last row id where it has one (SQLite): a result to read costs more.
+    returning = not dialect.postfetch_lastrowid
+    if returning:
+        statement = statement.returning(*table.primary_key.columns)
+    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+    order = tuple(compiled.positiontup or ()) if compiled.positional else None
+    return compiled.string, order, returning
+
+
+def insert_row(conn: Connection, table: Table, row: Mapping[str, Any]) -> Any:
+    """INSERT one row (values that need no conversion) and return its primary key.
+
+    Like ``insert_rows``: compiled once per dialect and columns, the values handed to the
+    driver as they are; the key comes back as the driver's last row id (SQLite) or by
+    RETURNING (PostgreSQL).
+    """
+    sql, order, returning = _insert_one_sql(conn.dialect, table, tuple(row))
+    params = tuple(row[name] for name in order) if order is not None else dict(row)
+    result = conn.exec_driver_sql(sql, params)
+    return result.scalar_one() if returning else result.lastrowid
 
 
 def append_json_rows(

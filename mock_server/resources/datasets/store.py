@@ -17,11 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mock_server.core import errors
 from mock_server.core.backend import Backend, Store
+from mock_server.core.bulk import insert_row
 from mock_server.resources.datasets.models import (
     DATASET_FIELDS,
     DatasetCreate,
@@ -50,7 +51,6 @@ _PAGE = (
     .where(_IN_WORKSPACE, DATASET.c.seq.between(bindparam("first"), bindparam("last")))
     .order_by(DATASET.c.seq)
 )
-_INSERT = insert(DATASET)
 _DELETE = (
     delete(DATASET)
     .where(_IN_WORKSPACE, DATASET.c.name == bindparam("name"))
@@ -299,9 +299,7 @@ class DatasetStore(Store):
 
     @staticmethod
     def _insert(conn: Connection, values: dict[str, Any]) -> int:
-        inserted = conn.execute(_INSERT, values).inserted_primary_key
-        assert inserted is not None
-        seq: int = inserted[0]
+        seq: int = insert_row(conn, DATASET, values)
         return seq
 
 
