@@ -96,21 +96,30 @@ def make_engine(
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Writers take the write lock up front, so two workers never deadlock upgrading
-        # read locks; readers get a WAL snapshot.
+        # read locks; readers get a WAL snapshot. Sent to the driver as it is: SQLAlchemy
+        # has nothing to add to a BEGIN (its execute costs ten times the statement).
+        raw = connection.connection.driver_connection
         if not connection.info.get("write"):
-            connection.exec_driver_sql("BEGIN")
+            _driver_begin(raw, "BEGIN")
         elif connection.info.get("no_wait"):
             # On the event loop: take the lock now or not at all (see ``on_event_loop``).
-            raw = connection.connection.driver_connection
             raw.execute("PRAGMA busy_timeout=0")
             try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                _driver_begin(raw, "BEGIN IMMEDIATE")
             finally:
                 raw.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            _driver_begin(raw, "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _driver_begin(raw: sqlite3.Connection, statement: str) -> None:
+    try:
+        raw.execute(statement)
+    except sqlite3.OperationalError as exc:
+        # What SQLAlchemy would have raised: callers tell a busy lock by it.
+        raise OperationalError(statement, None, exc) from exc
 
 
 def sqlite_file(engine: Engine) -> str | None:
@@ -351,6 +360,29 @@ class Database:
             return value
         finally:
             self._lock.release()
+
+    def cached_in(
+        self,
+        conn: Connection,
+        key: Hashable,
+        tags: tuple[str, ...],
+        load: Callable[[Connection], T],
+    ) -> T:
+        """``cached`` for a read inside this thread's own write, on its connection ``conn``.
+
+        The cache answers only while nobody, the write itself included, has changed
+        anything since it was filled (the stamp read now, inside the transaction, is the
+        cache's); otherwise ``load`` reads in the write's transaction and nothing is kept.
+        """
+        cache = self.cache if self._stamps is not None else None
+        if cache is None or cache.stamp is None or self.stamp() != cache.stamp:
+            return load(conn)
+        hit, value = cache.get(key)
+        if hit:
+            return value  # type: ignore[no-any-return]
+        value = load(conn)
+        cache.put(key, tags, value, 1)
+        return value
 
     def ordered_index(
         self, key: Hashable, load: Callable[[Connection], Iterable[int]]

@@ -222,6 +222,57 @@ def test_writes_on_the_same_connection_around_the_operations_are_seen(database: 
         mock.close()
 
 
+def _add_config(mock: Mock, workspace: str, name: str, backend_type: str) -> None:
+    with mock.backend.db.write() as conn:
+        seed = StorageConfigSeed(name=name, workspace=workspace, backend_type=backend_type)
+        mock.backend.get(StorageConfigStore).put(conn, seed)
+
+
+def test_a_create_finds_the_storage_config_in_the_cache_until_it_changes(database: str) -> None:
+    mock = Mock(database)
+    configs = mock.backend.get(StorageConfigStore)
+    try:
+        caller = mock.identity.authenticate(KEY)
+        ws = caller.workspace
+        _add_config(mock, ws, "s3", "S3")
+        mock.datasets.create_dataset(caller, DatasetCreate(name="a"))
+        statements = mock.record_statements()
+        # On PostgreSQL a parallel test's write to the server empties the cache: try until
+        # one create finds it undisturbed.
+        for attempt in range(50):
+            statements.clear()
+            mock.datasets.create_dataset(caller, DatasetCreate(name=f"b{attempt}"))
+            if not any("FROM storage_config" in sql for sql in statements):
+                break
+        assert not any("FROM storage_config" in sql for sql in statements), statements
+        # Its own change of the default names the workspace's configs: the next create
+        # reads the new one.
+        configs.update_storage_configs(caller, ws, "s3")
+        created = mock.datasets.create_dataset(caller, DatasetCreate(name="c"))
+        assert (created.storage_config, created.backend_type) == ("s3", "S3")
+        with pytest.raises(errors.InvalidParams):
+            mock.datasets.create_dataset(caller, DatasetCreate(name="d", storage_config="az"))
+        _add_config(mock, ws, "az", "AZURE")
+        created = mock.datasets.create_dataset(caller, DatasetCreate(name="d", storage_config="az"))
+        assert created.backend_type == "AZURE"
+    finally:
+        mock.close()
+
+
+def test_a_default_config_changed_by_another_connection_is_used_by_the_next_create(
+    two_mocks: tuple[Mock, Mock],
+) -> None:
+    first, second = two_mocks
+    caller = first.identity.authenticate(KEY)
+    assert second.identity.authenticate(KEY) == caller
+    ws = caller.workspace
+    assert first.datasets.create_dataset(caller, DatasetCreate(name="a")).backend_type == "OSS"
+    _add_config(second, ws, "azure", "AZURE")
+    second.backend.get(StorageConfigStore).update_storage_configs(caller, ws, "azure")
+    created = first.datasets.create_dataset(caller, DatasetCreate(name="b"))
+    assert (created.storage_config, created.backend_type) == ("azure", "AZURE")
+
+
 def test_a_server_process_sees_a_write_by_another_process(database: str) -> None:
     with ServerProcess(database=database) as server:
         session = requests.Session()

@@ -66,6 +66,24 @@ def generated_id(conn: Connection, workspace: str, name: str) -> str:
     return config_id(workspace_id, name)
 
 
+def configs_tag(workspace: str) -> str:
+    return f"storage_configs:{workspace}"
+
+
+def _resolve(conn: Connection, workspace: str, name: str | None) -> StorageConfig:
+    if name is None:
+        row = conn.execute(_DEFAULT, {"workspace": workspace}).first()
+    else:
+        row = conn.execute(_NAMED, {"workspace": workspace, "name": name}).first()
+    if row is None:
+        if name is None:
+            raise errors.InvalidParams(f"Workspace '{workspace}' has no default storage config.")
+        raise errors.InvalidParams(
+            f"Storage config '{name}' does not exist in workspace '{workspace}'."
+        )
+    return StorageConfig(row.name, row.backend_type)
+
+
 def _deny_foreign(caller: Caller, workspace: str) -> None:
     if workspace != caller.workspace:
         raise errors.AccessDenied(
@@ -96,20 +114,16 @@ class StorageConfigStore(Store):
         )
 
     def resolve(self, conn: Connection, workspace: str, name: str | None) -> StorageConfig:
-        """The config ``name`` of a workspace, or its default one; a 400 if there is none."""
-        if name is None:
-            row = conn.execute(_DEFAULT, {"workspace": workspace}).first()
-        else:
-            row = conn.execute(_NAMED, {"workspace": workspace, "name": name}).first()
-        if row is None:
-            if name is None:
-                raise errors.InvalidParams(
-                    f"Workspace '{workspace}' has no default storage config."
-                )
-            raise errors.InvalidParams(
-                f"Storage config '{name}' does not exist in workspace '{workspace}'."
-            )
-        return StorageConfig(row.name, row.backend_type)
+        """The config ``name`` of a workspace, or its default one; a 400 if there is none.
+
+        In the caller's write transaction; from the read cache while nothing changed.
+        """
+        return self.db.cached_in(
+            conn,
+            ("storage_config", workspace, name),
+            (configs_tag(workspace),),
+            lambda conn: _resolve(conn, workspace, name),
+        )
 
     # ------------------------------------------------------------------ operations
 
@@ -154,7 +168,7 @@ class StorageConfigStore(Store):
     def update_storage_configs(self, caller: Caller, workspace: str, default: str) -> str:
         """Make ``default`` the workspace's default config: new datasets land on it."""
         _deny_foreign(caller, workspace)
-        with self.db.write(()) as conn:
+        with self.db.write((configs_tag(workspace),)) as conn:
             self.resolve(conn, workspace, default)
             self._set_default(conn, workspace, default)
         return default
