@@ -74,7 +74,7 @@ def _insert_one_sql(
 ) -> tuple[str, tuple[str, ...] | None, bool]:
     statement = insert(table)
     # The driver's last row id where it has one (SQLite): a result to read costs more.
-    returning = not dialect.postfetch_lastrowid
+    returning = not getattr(dialect, "postfetch_lastrowid", False)
     if returning:
         statement = statement.returning(*table.primary_key.columns)
     compiled = statement.compile(dialect=dialect, column_keys=list(columns))
