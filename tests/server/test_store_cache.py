@@ -103,6 +103,13 @@ def two_mocks(database: str) -> Iterator[tuple[Mock, Mock]]:
         second.close()
 
 
+def _same_caller(mocks: tuple[Mock, Mock]) -> Caller:
+    """The caller of ``KEY``, the same to both backends."""
+    caller = mocks[0].identity.authenticate(KEY)
+    assert mocks[1].identity.authenticate(KEY) == caller
+    return caller
+
+
 def test_reads_are_cached_unless_asked_not_to(database: str) -> None:
     cached, uncached = Mock(database), Mock(database, cache=False)
     try:
@@ -162,8 +169,7 @@ def test_writes_by_another_connection_are_seen_by_the_next_read(
     two_mocks: tuple[Mock, Mock],
 ) -> None:
     reader, writer = two_mocks
-    caller = reader.identity.authenticate(KEY)
-    assert writer.identity.authenticate(KEY) == caller
+    caller = _same_caller(two_mocks)
     ws = caller.workspace
     writer.datasets.create_dataset(caller, DatasetCreate(name="a"))
     # Fill the reader's cache: the dataset, the listing's index and a page.
@@ -263,8 +269,7 @@ def test_a_default_config_changed_by_another_connection_is_used_by_the_next_crea
     two_mocks: tuple[Mock, Mock],
 ) -> None:
     first, second = two_mocks
-    caller = first.identity.authenticate(KEY)
-    assert second.identity.authenticate(KEY) == caller
+    caller = _same_caller(two_mocks)
     ws = caller.workspace
     assert first.datasets.create_dataset(caller, DatasetCreate(name="a")).backend_type == "OSS"
     _add_config(second, ws, "azure", "AZURE")
