@@ -33,8 +33,8 @@ class Store:
         """A generated id that no row of ``table`` holds yet.
 
         A seeded id sequence restarted on a kept database (or reseeded at run time)
-        repeats ids it handed out before: the next one is taken instead. Random ids
-        (122 random bits) are not looked up: they do not repeat.
+        repeats ids it handed out before: the next one is taken instead. Default ids
+        (80 random bits within each millisecond) are not looked up: they do not repeat.
         """
         if not self.backend.ids.seeded:
             return self.backend.ids.new()

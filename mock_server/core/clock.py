@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import random
+import secrets
 import threading
-import uuid
+import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -100,7 +101,13 @@ class Clock:
 
 
 class IdFactory:
-    """32-hex-digit ids: random by default, a reproducible sequence when seeded."""
+    """32-hex-digit ids: time-ordered by default, a reproducible sequence when seeded.
+
+    A default id is the real time in milliseconds (12 hex digits) and 80 random bits, as
+    a UUIDv7 orders them: ids made one after another sort next to each other, so a new
+    row's id lands at the end of its table's id index instead of on a random page of it
+    (at 100,000 datasets a create wrote a random index page each time).
+    """
 
     def __init__(self, seed: int | None = None) -> None:
         self._lock = threading.Lock()
@@ -132,6 +139,6 @@ class IdFactory:
 
     def new(self) -> str:
         if self._random is None:
-            return uuid.uuid4().hex
+            return f"{time.time_ns() // 1_000_000:012x}{secrets.randbits(80):020x}"
         with self._lock:
             return f"{self._random.getrandbits(128):032x}"

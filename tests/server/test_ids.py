@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from mock_server import Settings, create_app
+from mock_server.core.clock import IdFactory
 
 KEYS = [f"ACCESSKEY-seededids{index:03d}" for index in range(10)]
 
@@ -51,3 +54,16 @@ def test_every_generated_id_skips_taken_ones_after_a_reseed(tmp_path: Path) -> N
     for kind in ("workspaces", "users"):
         ids = [item["id"] for item in state[kind]]
         assert len(ids) == len(set(ids)) == 10
+
+
+def test_default_ids_are_time_ordered_hex_and_do_not_repeat() -> None:
+    factory = IdFactory()
+    before = time.time_ns() // 1_000_000
+    ids = [factory.new() for _ in range(20_000)]
+    after = time.time_ns() // 1_000_000
+    assert all(re.fullmatch("[0-9a-f]{32}", new) for new in ids)
+    assert len(set(ids)) == len(ids)
+    stamps = [int(new[:12], 16) for new in ids]
+    assert before <= min(stamps) and max(stamps) <= after
+    # Within one millisecond the rest is random: not every id of a millisecond is alike.
+    assert len({new[12:] for new in ids}) == len(ids)
