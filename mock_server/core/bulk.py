@@ -1,14 +1,15 @@
-"""Statements without SQLAlchemy's per-call work, and bulk inserts.
+"""Statements without SQLAlchemy's per-call work, and bulk reads and inserts.
 
 ``execute_fixed`` runs a statement that takes no parameters from its SQL text, compiled
 once per dialect; ``insert_rows`` hands rows to the driver's ``executemany`` as they are,
 from a statement compiled once per dialect, and ``insert_row`` one row, giving back its
-key; ``append_json_rows`` hands the database one
-JSON array that it splits into rows itself.
+key; ``append_json_rows`` hands the database one JSON array that it splits into rows
+itself, and ``int_column`` reads a column of integers back as one such array.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import (
     CursorResult,
     Dialect,
     Executable,
+    Select,
     Table,
     Text,
     bindparam,
@@ -29,6 +31,8 @@ from sqlalchemy import (
     literal,
     select,
 )
+
+from mock_server.core.routing import parse_json
 
 
 @lru_cache(maxsize=256)
@@ -128,3 +132,24 @@ def append_json_rows(
     values = [literal(value) for value in fixed.values()]
     rows = select(*values, literal(first) + position, text).select_from(elements)
     conn.execute(insert(table).from_select([*fixed, key, column], rows))
+
+
+def int_column(conn: Connection, statement: Select[Any]) -> array[int]:
+    """The integers of ``statement``'s one column, ascending, read as one value.
+
+    The database folds the column into a JSON array (SQLite's ``json_group_array``,
+    PostgreSQL's ``json_agg``) that is parsed in one step: a hundred thousand members are
+    one row to fetch instead of a hundred thousand (about five times faster). For the
+    ordered indexes of listings, which hold distinct integers.
+    """
+    column = statement.subquery().c[0]
+    aggregate: ColumnElement[Any]
+    if conn.dialect.name == "postgresql":
+        aggregate = cast(func.json_agg(column), Text)
+    else:
+        aggregate = func.json_group_array(column)
+    text = conn.execute(select(aggregate)).scalar()
+    members: list[int] = parse_json(text) if text else []
+    # Aggregates keep no promised order: sorted here (in one pass when they did keep it).
+    members.sort()
+    return array("q", members)

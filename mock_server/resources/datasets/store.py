@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mock_server.core import errors
 from mock_server.core.backend import Backend, Store
-from mock_server.core.bulk import insert_row
+from mock_server.core.bulk import insert_row, int_column
 from mock_server.resources.datasets.models import (
     DATASET_FIELDS,
     DatasetCreate,
@@ -230,7 +230,7 @@ class DatasetStore(Store):
         workspace = caller.workspace
         seqs = self.db.ordered_index(
             ("datasets", workspace),
-            lambda conn: conn.execute(_SEQS, {"workspace": workspace}).scalars(),
+            lambda conn: int_column(conn, _SEQS.params(workspace=workspace)),
         )
         page = seqs[offset : offset + limit]
         if not page:

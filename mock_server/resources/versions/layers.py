@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, insert, select, update
 
-from mock_server.core.bulk import append_json_rows, insert_rows
+from mock_server.core.bulk import append_json_rows, insert_rows, int_column
 from mock_server.core.database import Database
 from mock_server.core.routing import parse_json
 from mock_server.resources.versions.tables import RECORD, SNAPSHOT
@@ -249,11 +249,12 @@ def record_keys(db: Database, chain: tuple[int, ...]) -> Sequence[int]:
     if len(chain) == 1:
 
         def load_root(conn: Connection) -> Iterable[int]:
-            return conn.execute(
-                select(RECORD.c.rkey)
-                .where(RECORD.c.snapshot_seq == chain[0], RECORD.c.data.is_not(None))
-                .order_by(RECORD.c.rkey)
-            ).scalars()
+            return int_column(
+                conn,
+                select(RECORD.c.rkey).where(
+                    RECORD.c.snapshot_seq == chain[0], RECORD.c.data.is_not(None)
+                ),
+            )
 
         return db.ordered_index(key, load_root)
     base = record_keys(db, chain[1:])
