@@ -26,6 +26,7 @@ from mock_server.core.clock import Clock, IdFactory, parse_time
 from mock_server.core.database import Database, make_engine
 from mock_server.core.limits import BodySizeLimit
 from mock_server.core.paths import ExactSegments
+from mock_server.core.resolved import ROUTE_STATE
 from mock_server.core.resource import Resource
 from mock_server.migrations import prepare_schema
 from mock_server.resources import RESOURCES
@@ -187,14 +188,16 @@ def create_app(
     app.add_middleware(ExactSegments)
     # Any call may find the database busy, read-only or full (503), or hit a bug (500).
     common = errors.error_responses(errors.GravitiError, errors.ServiceUnavailable)
-    for resource in resources:
-        if resource.router is not None:
-            app.include_router(resource.router, responses=common)
-    app.include_router(control.probes)
-    if settings.control:
-        control.install(app, settings, resources)
-    install_openapi(app)
-    build_route_state(app)
+    # Including a router builds route state too: one app at a time (see ROUTE_STATE).
+    with ROUTE_STATE:
+        for resource in resources:
+            if resource.router is not None:
+                app.include_router(resource.router, responses=common)
+        app.include_router(control.probes)
+        if settings.control:
+            control.install(app, settings, resources)
+        install_openapi(app)
+        build_route_state(app)
     return app
 
 
@@ -206,14 +209,9 @@ def _seed_then_ready(app: FastAPI) -> None:
     app.state.ready = True
 
 
-# FastAPI builds each route's state on its first match, from route objects that every
-# app built in this process shares (the resources' routers); two apps doing it at once
-# in two threads (in-process mocks) race on them. Each app builds it up front, one at
-# a time.
-_ROUTE_STATE = threading.Lock()
-
-
 def build_route_state(app: FastAPI) -> None:
+    """Build the state of the routes a path outside every resource reaches (the control
+    plane's), under ``ROUTE_STATE``; resource routers finish theirs on first use."""
     scope: dict[str, Any] = {
         "type": "http",
         "method": "GET",
@@ -222,7 +220,7 @@ def build_route_state(app: FastAPI) -> None:
         "query_string": b"",
         "headers": [],
     }
-    with _ROUTE_STATE:
+    with ROUTE_STATE:
         for route in app.router.routes:
             route.matches(scope)
 

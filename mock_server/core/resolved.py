@@ -27,6 +27,7 @@ import email.message
 import functools
 import inspect
 import json
+import threading
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -361,7 +362,17 @@ class ResourceRouter(APIRouter):
             self.literal_prefix
         ):
             return Match.NONE, {}
-        return super().matches(scope)
+        with ROUTE_STATE:
+            return super().matches(scope)
 
 
-__all__ = ["ResolvedRoute", "ResourceRouter", "in_thread", "run_blocking"]
+# FastAPI builds a route's state on its first match, inside ``warnings.catch_warnings()``,
+# which swaps the process's warning filters and is not thread-safe: two apps of one
+# process (in-process mocks in two threads) building at once could see a warning that
+# one of them silences turned into an error by the other's restored filters (a 500
+# under ``-W error``). Route state is built under this lock only: at an app's creation
+# (``mock_server.app.build_route_state``) and in resource routers' matches.
+ROUTE_STATE = threading.RLock()
+
+
+__all__ = ["ROUTE_STATE", "ResolvedRoute", "ResourceRouter", "in_thread", "run_blocking"]
