@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from mock_server.core import errors
@@ -117,9 +117,10 @@ def make_engine(
 def _driver_begin(raw: sqlite3.Connection, statement: str) -> None:
     try:
         raw.execute(statement)
-    except sqlite3.OperationalError as exc:
-        # What SQLAlchemy would have raised: callers tell a busy lock by it.
-        raise OperationalError(statement, None, exc) from exc
+    except sqlite3.Error as exc:
+        # Wrapped as SQLAlchemy wraps it (a busy lock is its OperationalError): callers
+        # tell errors apart by SQLAlchemy's classes.
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
 
 def sqlite_file(engine: Engine) -> str | None:
