@@ -47,11 +47,16 @@ def execute_fixed(conn: Connection, statement: Executable) -> CursorResult[Any]:
 
 
 @lru_cache(maxsize=64)
-def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, bool]:
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
-    if compiled.positional and tuple(compiled.positiontup or ()) != columns:
-        raise ValueError(f"insert_rows: name the columns of {table.name} in table order")
-    return compiled.string, compiled.positional
+def _insert_sql(
+    dialect: Dialect, table: Table, columns: tuple[str, ...], returning: bool
+) -> tuple[str, tuple[str, ...] | None]:
+    """An INSERT of ``columns`` (with RETURNING of the key if asked) and, for a dialect
+    with positional parameters, the order its values go in."""
+    statement = insert(table)
+    if returning:
+        statement = statement.returning(*table.primary_key.columns)
+    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+    return compiled.string, tuple(compiled.positiontup or ()) if compiled.positional else None
 
 
 def insert_rows(
@@ -65,25 +70,13 @@ def insert_rows(
     """
     if not rows:
         return
-    sql, positional = _insert_sql(conn.dialect, table, columns)
-    if positional:
+    sql, order = _insert_sql(conn.dialect, table, columns, False)
+    if order is None:
+        conn.exec_driver_sql(sql, [dict(zip(columns, row, strict=True)) for row in rows])
+    elif order == columns:
         conn.exec_driver_sql(sql, list(rows))
     else:
-        conn.exec_driver_sql(sql, [dict(zip(columns, row, strict=True)) for row in rows])
-
-
-@lru_cache(maxsize=64)
-def _insert_one_sql(
-    dialect: Dialect, table: Table, columns: tuple[str, ...]
-) -> tuple[str, tuple[str, ...] | None, bool]:
-    statement = insert(table)
-    # The driver's last row id where it has one (SQLite): a result to read costs more.
-    returning = not getattr(dialect, "postfetch_lastrowid", False)
-    if returning:
-        statement = statement.returning(*table.primary_key.columns)
-    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
-    order = tuple(compiled.positiontup or ()) if compiled.positional else None
-    return compiled.string, order, returning
+        raise ValueError(f"insert_rows: name the columns of {table.name} in table order")
 
 
 def insert_row(conn: Connection, table: Table, row: Mapping[str, Any]) -> Any:
@@ -93,7 +86,9 @@ def insert_row(conn: Connection, table: Table, row: Mapping[str, Any]) -> Any:
     driver as they are; the key comes back as the driver's last row id (SQLite) or by
     RETURNING (PostgreSQL).
     """
-    sql, order, returning = _insert_one_sql(conn.dialect, table, tuple(row))
+    # The driver's last row id where it has one (SQLite): a result to read costs more.
+    returning = not getattr(conn.dialect, "postfetch_lastrowid", False)
+    sql, order = _insert_sql(conn.dialect, table, tuple(row), returning)
     params = tuple(row[name] for name in order) if order is not None else dict(row)
     result = conn.exec_driver_sql(sql, params)
     return result.scalar_one() if returning else result.lastrowid

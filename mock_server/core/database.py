@@ -207,6 +207,22 @@ def on_event_loop() -> Iterator[None]:
         _no_wait.reset(token)
 
 
+def _remembered(
+    cache: ReadCache,
+    key: Hashable,
+    tags: tuple[str, ...],
+    make: Callable[[], T],
+    weigh: Callable[[T], int] | None,
+) -> T:
+    """``make()``'s result, from ``cache`` under ``key``, or made and kept there."""
+    hit, value = cache.get(key)
+    if hit:
+        return value  # type: ignore[no-any-return]
+    value = make()
+    cache.put(key, tags, value, weigh(value) if weigh is not None else 1)
+    return value
+
+
 class Database:
     """The unit of work of every operation; see the module docstring."""
 
@@ -349,16 +365,13 @@ class Database:
             with self.read() as conn:
                 return load(conn)
         try:
+
+            def read() -> T:
+                with self._transaction(write=False) as conn:
+                    return load(conn)
+
             cache = self._fresh_cache()
-            if cache is not None:
-                hit, value = cache.get(key)
-                if hit:
-                    return value  # type: ignore[no-any-return]
-            with self._transaction(write=False) as conn:
-                value = load(conn)
-            if cache is not None:
-                cache.put(key, tags, value, weigh(value) if weigh is not None else 1)
-            return value
+            return read() if cache is None else _remembered(cache, key, tags, read, weigh)
         finally:
             self._lock.release()
 
@@ -378,12 +391,7 @@ class Database:
         cache = self.cache if self._stamps is not None else None
         if cache is None or cache.stamp is None or self.stamp() != cache.stamp:
             return load(conn)
-        hit, value = cache.get(key)
-        if hit:
-            return value  # type: ignore[no-any-return]
-        value = load(conn)
-        cache.put(key, tags, value, 1)
-        return value
+        return _remembered(cache, key, tags, lambda: load(conn), None)
 
     def ordered_index(
         self, key: Hashable, load: Callable[[Connection], Iterable[int]]

@@ -211,7 +211,7 @@ class DatasetStore(Store):
                     "storage_config": storage.name,
                     "backend_type": storage.backend_type,
                 }
-                seq = self._insert(conn, values)
+                seq = insert_row(conn, DATASET, values)
                 drafts = [DraftSeed(number=1, branch=DEFAULT_BRANCH)] if body.with_draft else []
                 found = DatasetKey(seq, DatasetPublic.model_validate(values))
                 self._created(conn, found, [(DEFAULT_BRANCH, None)], drafts)
@@ -297,11 +297,6 @@ class DatasetStore(Store):
             return False
         return self._branch_check(conn, seq, branch)
 
-    @staticmethod
-    def _insert(conn: Connection, values: dict[str, Any]) -> int:
-        seq: int = insert_row(conn, DATASET, values)
-        return seq
-
 
 # ---------------------------------------------------------------------------- seed section
 
@@ -345,7 +340,7 @@ def apply_seed(backend: Backend, conn: Connection, items: Sequence[Any]) -> int:
             "storage_config": storage.name,
             "backend_type": (seed.backend_type or BackendType(storage.backend_type)).value,
         }
-        seq = store._insert(conn, values)
+        seq = insert_row(conn, DATASET, values)
         found = DatasetKey(seq, _public(SimpleRow(values)))
         store._created(conn, found, list(branches.items()), seed.drafts)
         added += 1
