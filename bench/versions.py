@@ -12,17 +12,23 @@ The big sheet is loaded through the store's own layer writes, in 2048-row batche
 Then, over HTTPS, the real SDK's ``dataset.commit`` of a new sheet of 100,000 rows
 (``dataset["train"] = DataFrame(rows)``) against ``graviti-mock serve`` and against
 ``bench.discard``, a server that answers the same calls with fixed JSON and drops the
-bodies; back to back, best of three rounds each, as a ratio mock/discard. The calls the
-SDK made (method, path and body size) are checked to be the same against both.
+bodies; back to back, best of three rounds each, as a ratio mock/discard. In the same
+rounds it runs against two floors (``bench.stripped``): the mock with the rows' INSERT
+taken out (every batch still parsed, looked up and checked in its write transaction),
+and the mock whose add-rows endpoints only parse the body; each is printed as a ratio to
+the discard server too, to show what the target leaves for checking and storing. The
+calls the SDK made (method, path and body size) are checked to be the same against all.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import re
 import resource
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -211,6 +217,9 @@ def sdk_commit(
         hooks.remove(record)
 
 
+STRIPPED = ("store", "rows")
+
+
 def commit_figures(count: int, rounds: int) -> dict[str, float]:
     from graviti.utility.requests import get_session
 
@@ -222,52 +231,64 @@ def commit_figures(count: int, rounds: int) -> dict[str, float]:
         folder = Path(temp)
         ca, cert, key = tls_files(folder)
         tls = ["--ssl-certfile", str(cert), "--ssl-keyfile", str(key)]
-        database = f"sqlite:///{folder / 'bench.sqlite'}"
-        mock_times, discard_times, mock_cpu, discard_cpu = [], [], [], []
-        with (
-            ServerProcess(database=database, args=tls, verify=str(ca)) as mock,
-            ChildServer(
-                "bench.discard", "discard", "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)
-            ) as discard,
-        ):
-            assert mock.process is not None and discard.process is not None
+
+        def mock_server(name: str, *strip: str) -> ServerProcess:
+            database = f"sqlite:///{folder / name}.sqlite"
+            if not strip:
+                return ServerProcess(database=database, args=tls, verify=str(ca))
+            argv = [sys.executable, "-m", "bench.stripped", *strip, "serve", "--port", "0"]
+            argv += ["--database", database, *tls]
+            return ServerProcess(argv=argv, verify=str(ca), cwd=ROOT)
+
+        servers: dict[str, Any] = {
+            "mock": mock_server("mock"),
+            **{f"no {part}": mock_server(part, part) for part in STRIPPED},
+            "discard": ChildServer("bench.discard", "discard", *tls),
+        }
+        times: dict[str, list[float]] = {name: [] for name in servers}
+        cpu: dict[str, list[float]] = {name: [] for name in servers}
+        with contextlib.ExitStack() as stack:
+            for server in servers.values():
+                stack.enter_context(server)
             for index in range(rounds):
-                name = f"commit-{index}"
-                mock_time, mock_used, mock_calls = sdk_commit(
-                    mock.url, mock.process.pid, name, rows
-                )
-                discard_time, discard_used, discard_calls = sdk_commit(
-                    discard.url, discard.process.pid, name, rows
-                )
-                if mock_calls != discard_calls:
-                    raise RuntimeError(
-                        f"the SDK's calls differ: mock {mock_calls}, discard {discard_calls}"
+                calls: dict[str, list[Call]] = {}
+                for name, server in servers.items():
+                    assert server.process is not None
+                    took, used, calls[name] = sdk_commit(
+                        server.url, server.process.pid, f"commit-{index}", rows
                     )
-                mock_times.append(mock_time)
-                discard_times.append(discard_time)
-                mock_cpu.append(mock_used)
-                discard_cpu.append(discard_used)
-                print(
-                    f"  round {index + 1}: mock {mock_time:.2f} s (server CPU {mock_used:.2f} s),"
-                    f" discard {discard_time:.2f} s (server CPU {discard_used:.2f} s),"
-                    f" {len(mock_calls)} calls",
-                    flush=True,
+                    times[name].append(took)
+                    cpu[name].append(used)
+                if any(made != calls["discard"] for made in calls.values()):
+                    raise RuntimeError(f"the SDK's calls differ between the servers: {calls}")
+                shown = ", ".join(
+                    f"{name} {times[name][-1]:.2f} s (server CPU {cpu[name][-1]:.2f} s)"
+                    for name in servers
                 )
+                print(f"  round {index + 1}: {shown}, {len(calls['mock'])} calls", flush=True)
             get_session().close()
-    best_mock, best_discard = min(mock_times), min(discard_times)
-    ratio = best_mock / best_discard
+    best = {name: min(taken) for name, taken in times.items()}
+    ratio = best["mock"] / best["discard"]
     verdict = "met" if ratio <= 1.3 else "NOT met"
     print(
-        f"dataset.commit of {count:,} rows: mock {best_mock:.2f} s, discard {best_discard:.2f} s,"
-        f" mock/discard = {ratio:.2f} (target <= 1.3: {verdict}); server CPU per commit"
-        f" (least): mock {min(mock_cpu):.2f} s, discard {min(discard_cpu):.2f} s"
+        f"dataset.commit of {count:,} rows: mock {best['mock']:.2f} s,"
+        f" discard {best['discard']:.2f} s, mock/discard = {ratio:.2f} (target <= 1.3:"
+        f" {verdict}); server CPU per commit (least): mock {min(cpu['mock']):.2f} s,"
+        f" discard {min(cpu['discard']):.2f} s"
+    )
+    floors = {part: best[f"no {part}"] / best["discard"] for part in STRIPPED}
+    print(
+        f"  floors (bench/stripped.py, /discard): rows checked, not stored"
+        f" {floors['store']:.2f}; rows parsed, not checked or stored {floors['rows']:.2f}"
     )
     return {
-        "mock_s": best_mock,
-        "discard_s": best_discard,
+        "mock_s": best["mock"],
+        "discard_s": best["discard"],
         "ratio": ratio,
-        "mock_cpu_s": min(mock_cpu),
-        "discard_cpu_s": min(discard_cpu),
+        "mock_cpu_s": min(cpu["mock"]),
+        "discard_cpu_s": min(cpu["discard"]),
+        "no_store_ratio": floors["store"],
+        "no_rows_ratio": floors["rows"],
     }
 
 
