@@ -7,8 +7,8 @@ large workspace costs what the first page costs.
 
 Branches and drafts belong to a resource above this one: it registers ``on_created``
 (run in the transaction that makes a dataset, with the branches and drafts it starts
-with) and ``on_branch_check`` (does a branch exist, for ``default_branch``). Imports
-point down only.
+with) and ``on_branch_head`` (a branch's head, for ``default_branch``: the dataset's
+``commit_id`` is always its default branch's head). Imports point down only.
 """
 
 from __future__ import annotations
@@ -114,23 +114,32 @@ def _deny_foreign(caller: Caller, workspace: str) -> None:
 CreatedHook = Callable[
     [Connection, DatasetKey, Sequence[tuple[str, str | None]], Sequence[DraftSeed]], None
 ]
-# (transaction, dataset seq, branch name) -> whether the dataset has that branch
-BranchCheck = Callable[[Connection, int, str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class BranchHead:
+    """A branch of a dataset and its head (None on a branch with no commit)."""
+
+    commit_id: str | None
+
+
+# (transaction, dataset seq, branch name) -> the branch's head, or None if there is none
+BranchLookup = Callable[[Connection, int, str], BranchHead | None]
 
 
 class DatasetStore(Store):
     def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
         self._created_hooks: list[CreatedHook] = []
-        self._branch_check: BranchCheck | None = None
+        self._branch_head: BranchLookup | None = None
 
     def on_created(self, hook: CreatedHook) -> None:
         """Run ``hook`` in the transaction that creates a dataset (by call or by seed)."""
         self._created_hooks.append(hook)
 
-    def on_branch_check(self, check: BranchCheck) -> None:
-        """Ask ``check`` whether a branch exists (without one, only the current default does)."""
-        self._branch_check = check
+    def on_branch_head(self, lookup: BranchLookup) -> None:
+        """Ask ``lookup`` for a branch's head (without one, no other branch exists)."""
+        self._branch_head = lookup
 
     def _created(
         self,
@@ -269,10 +278,14 @@ class DatasetStore(Store):
                     field: value for field, value in requested.items() if value != current[field]
                 }
                 branch = changes.get("default_branch")
-                if branch is not None and not self._has_branch(conn, found.seq, branch):
-                    raise errors.InvalidParams(
-                        f"Branch '{branch}' does not exist in dataset '{workspace}/{name}'."
-                    )
+                if branch is not None:
+                    head = self._head(conn, found.seq, branch)
+                    if head is None:
+                        raise errors.InvalidParams(
+                            f"Branch '{branch}' does not exist in dataset '{workspace}/{name}'."
+                        )
+                    # The dataset's commit is its default branch's head.
+                    changes["commit_id"] = head.commit_id
                 if changes:
                     changes["updated_at"] = self.backend.clock.stamp()
                     conn.execute(update(DATASET).where(DATASET.c.seq == found.seq).values(changes))
@@ -292,10 +305,10 @@ class DatasetStore(Store):
 
     # ------------------------------------------------------------------ helpers
 
-    def _has_branch(self, conn: Connection, seq: int, branch: str) -> bool:
-        if self._branch_check is None:
-            return False
-        return self._branch_check(conn, seq, branch)
+    def _head(self, conn: Connection, seq: int, branch: str) -> BranchHead | None:
+        if self._branch_head is None:
+            return None
+        return self._branch_head(conn, seq, branch)
 
 
 # ---------------------------------------------------------------------------- seed section

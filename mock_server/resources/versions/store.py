@@ -3,8 +3,8 @@
 The operations live in one module per family (``refs``, ``drafts``, ``sheets``,
 ``records``); this class puts them together and hooks the store into the datasets
 below it: a new dataset gets its branches (``main`` unless a seed says more) and drafts
-in the transaction that creates it, and ``default_branch`` changes ask this store
-whether the branch exists.
+in the transaction that creates it, and ``default_branch`` changes ask this store for
+the branch's head.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert, select
 from mock_server.core.backend import Backend
 from mock_server.core.bulk import insert_rows
 from mock_server.resources.datasets.models import DraftSeed
-from mock_server.resources.datasets.store import DatasetKey, DatasetStore
+from mock_server.resources.datasets.store import BranchHead, DatasetKey, DatasetStore
 from mock_server.resources.versions.drafts import DraftOperations
 from mock_server.resources.versions.records import RecordOperations
 from mock_server.resources.versions.refs import RefOperations
@@ -28,14 +28,16 @@ class VersionStore(RefOperations, DraftOperations, RecordOperations):
         super().__init__(backend)
         datasets = backend.get(DatasetStore)
         datasets.on_created(self.add_dataset_versions)
-        datasets.on_branch_check(self.has_branch)
+        datasets.on_branch_head(self.branch_of)
 
     @staticmethod
-    def has_branch(conn: Connection, dataset_seq: int, name: str) -> bool:
+    def branch_of(conn: Connection, dataset_seq: int, name: str) -> BranchHead | None:
         found = conn.execute(
-            select(BRANCH.c.seq).where(BRANCH.c.dataset_seq == dataset_seq, BRANCH.c.name == name)
+            select(BRANCH.c.commit_id).where(
+                BRANCH.c.dataset_seq == dataset_seq, BRANCH.c.name == name
+            )
         ).first()
-        return found is not None
+        return None if found is None else BranchHead(found.commit_id)
 
     @staticmethod
     def add_dataset_versions(
