@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from mock_server import mock_graviti
-from tests.versions.test_http_errors import AUTH, Api, api  # noqa: F401  (the fixture)
+from tests.versions.test_http_errors import AUTH, Api, with_history
+
+
+@pytest.fixture
+def api(app_client: TestClient) -> Api:
+    return with_history(app_client)
 
 
 def head_of(api: Api, branch: str) -> Any:
@@ -62,5 +68,5 @@ def test_the_sdk_head_follows_the_default_branch() -> None:
         dataset.commit("second")
         dataset.edit(default_branch="dev")
         again = workspace.datasets.get("Heads")
-        assert (again.HEAD.name, again.HEAD.commit_id) == ("dev", first)
+        assert (again.default_branch, again.HEAD.commit_id) == ("dev", first)
         assert again["train"].to_pylist() == [{"n": 1}]

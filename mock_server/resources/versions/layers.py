@@ -44,8 +44,8 @@ def format_key(key: int) -> str:
 
 
 def parse_key(value: Any) -> int | None:
-    """The key a ``__record_key`` names, or None if it cannot name one."""
-    if isinstance(value, str) and value.isdigit() and value.isascii() and len(value) <= KEY_DIGITS:
+    """The key a ``__record_key`` string names (its 18 digits), or None if it names none."""
+    if isinstance(value, str) and len(value) == KEY_DIGITS and value.isascii() and value.isdigit():
         return int(value)
     return None
 

@@ -21,7 +21,7 @@ from mock_server.core import errors
 from mock_server.resources.datasets.store import DatasetKey
 from mock_server.resources.versions import layers
 from mock_server.resources.versions.base import versions_tag
-from mock_server.resources.versions.schema import Schema, conform_rows, parse_schema
+from mock_server.resources.versions.schema import FieldType, Schema, conform_rows, parse_schema
 from mock_server.resources.versions.sheets import SheetOperations, SheetView
 
 RECORD_KEY = "__record_key"
@@ -31,11 +31,15 @@ KEYS_PER_WEIGHT = 128
 
 
 def _keys_of(values: Sequence[Any], what: str) -> list[int]:
+    """The keys ``values`` name: a string that is not a key names no record (404)."""
     keys = []
     for index, value in enumerate(values):
+        if not isinstance(value, str):
+            raise errors.InvalidParams(f"{what}[{index}] has no '{RECORD_KEY}' string.")
         key = layers.parse_key(value)
         if key is None:
-            raise errors.InvalidParams(f"{what}[{index}] has no valid '{RECORD_KEY}'.")
+            shown = value if len(value) <= 40 else value[:40] + "..."
+            raise errors.ResourceNotExist(f"No record with key {shown!r} in this sheet.")
         keys.append(key)
     return keys
 
@@ -71,13 +75,30 @@ def _project(
     return shaped
 
 
+def _field_at(schema: Schema, path: Sequence[str]) -> FieldType | None:
+    """The type of the field ``path`` names (through records), or None if it names none.
+
+    Below a field of an imported type (``file.Image``...) any path is taken.
+    """
+    fields = schema.fields
+    kind: FieldType | None = None
+    for part in path:
+        if kind is not None and kind.kind == "any":
+            return kind
+        kind = fields.get(part)
+        if kind is None:
+            return None
+        fields = kind.fields if kind.kind == "record" else {}
+    return kind
+
+
 def _columns(text: str | None, separator: str, schema: Schema) -> list[list[str]] | None:
     if text is None or text == "":
         return None
     paths = []
     for column in text.split(separator):
         path = column.strip().lower().split(".")
-        if path[0] not in schema.fields or not all(path):
+        if _field_at(schema, path) is None:
             raise errors.InvalidParams(f"Column '{column}' is not a field of the sheet.")
         paths.append(path)
     return paths
@@ -100,8 +121,12 @@ def _sorts(specs: Sequence[str], schema: Schema) -> list[tuple[list[str], bool]]
         path = name.lower().split(".")
         if name == RECORD_KEY:
             path = [RECORD_KEY]
-        elif path[0] not in schema.fields:
-            raise errors.InvalidParams(f"Cannot sort by '{name}': not a field of the sheet.")
+        else:
+            kind = _field_at(schema, path)
+            if kind is None:
+                raise errors.InvalidParams(f"Cannot sort by '{name}': not a field of the sheet.")
+            if kind.kind in ("array", "record"):
+                raise errors.InvalidParams(f"Cannot sort by '{name}': its values have no order.")
         if direction.lower() not in ("", "asc", "desc"):
             raise errors.InvalidParams(f"Sort direction '{direction}' is not asc or desc.")
         parsed.append((path, direction.lower() == "desc"))
