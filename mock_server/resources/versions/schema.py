@@ -1,12 +1,27 @@
 """Sheet schemas: the Portex YAML the SDK sends, parsed into field types rows are checked against.
 
 What a row must satisfy: every field the schema names holds null or a value of the
-field's type (int types: a JSON integer; float types: any finite number; string and
-binary: a string; boolean; date, time, timestamp, timedelta: an integer in their unit;
-enum: an index into its values, or one of the values; array: a list of the item type;
-record: an object of its fields). Types brought in by ``imports`` (``file.Image``, ...)
-and any dotted name accept any value without NaN or infinity in it. Field names are
-lower-cased, as the SDK reads them; keys a row has beyond the schema are ignored.
+field's type, one the SDK can read back into the type's Arrow array:
+
+- int32: a JSON integer in [-2**31, 2**31 - 1]; int64: one in [-2**63, 2**63 - 1].
+- date, time, timestamp, timedelta: an integer in their unit, in the range of the Arrow
+  type the SDK reads them as: date is date32 (days, the int32 range); time is time32 for
+  the units ``s`` and ``ms`` (int32 range) and time64 for ``us`` and ``ns`` (int64 range),
+  and the narrower int32 range for any other unit; timestamp and timedelta are int64.
+- float32, float64: a finite number; a float32 float no larger in magnitude than the
+  largest float32 (3.4028234663852886e38). An integer must be one the float type holds
+  exactly (|n| <= 2**24 for float32, 2**53 for float64), as Arrow converts no other.
+- string and binary: a string; boolean: a boolean.
+- enum: the index of one of its values (an integer, not a boolean, in [0, len(values)));
+  the SDK sends and reads only the index, never the value itself.
+- array: a list of the item type; record: an object of its fields.
+
+Types brought in by ``imports`` (``file.Image``, ...) and any dotted name accept any value
+without NaN or infinity in it. Field names are lower-cased, as the SDK reads them; keys a
+row has beyond the schema are ignored.
+
+Schema text is loaded by ``core.yamltext`` (JSON values only, within a node budget), at
+creation and whenever it is read, so a stored schema always renders as JSON.
 """
 
 from __future__ import annotations
@@ -18,21 +33,33 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from mock_server.core import errors
+from mock_server.core.yamltext import YamlTextError, load_json_values
 
-INTS = {"int32", "int64", "date", "time", "timestamp", "timedelta"}
-FLOATS = {"float32", "float64"}
+INT32 = (-(2**31), 2**31 - 1)
+INT64 = (-(2**63), 2**63 - 1)
+# The range of the Arrow type each integer type is read as (see the module docstring).
+INTS = {"int32": INT32, "int64": INT64, "date": INT32, "timestamp": INT64, "timedelta": INT64}
+TIME_UNITS = {"s": INT32, "ms": INT32, "us": INT64, "ns": INT64}
+FLOAT32_MAX = 3.4028234663852886e38
+# Per float type: the integers it holds exactly, and the largest magnitude of a float.
+FLOATS = {
+    "float32": ((-(2**24), 2**24), FLOAT32_MAX),
+    "float64": ((-(2**53), 2**53), None),
+}
 STRINGS = {"string", "binary"}
 
 
 @dataclass(frozen=True)
 class FieldType:
     kind: str  # int, float, string, bool, enum, array, record, any
+    name: str = ""  # the Portex type name, for messages
     items: FieldType | None = None
     fields: dict[str, FieldType] = field(default_factory=dict)
-    values: tuple[Any, ...] = ()
+    # The smallest and largest integer a value may be (int, float and enum kinds).
+    bounds: tuple[int, int] | None = None
+    # The largest magnitude of a float value (float32), if any.
+    magnitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,24 +86,30 @@ def _type(node: Any, imported: frozenset[str], where: str) -> FieldType:
     if not isinstance(name, str):
         raise SchemaError(f"{where}: 'type' must be a type name")
     if name in INTS:
-        return FieldType("int")
+        return FieldType("int", name, bounds=INTS[name])
+    if name == "time":
+        unit = node.get("unit")
+        bounds = TIME_UNITS.get(unit, INT32) if isinstance(unit, str) else INT32
+        return FieldType("int", name, bounds=bounds)
     if name in FLOATS:
-        return FieldType("float")
+        exact, magnitude = FLOATS[name]
+        return FieldType("float", name, bounds=exact, magnitude=magnitude)
     if name in STRINGS:
-        return FieldType("string")
+        return FieldType("string", name)
     if name == "boolean":
-        return FieldType("bool")
+        return FieldType("bool", name)
     if name == "enum":
         values = node.get("values")
         if not isinstance(values, list):
             raise SchemaError(f"{where}: an enum needs a list of 'values'")
-        return FieldType("enum", values=tuple(values))
+        return FieldType("enum", name, bounds=(0, len(values) - 1))
     if name == "array":
-        return FieldType("array", items=_type(node.get("items"), imported, f"{where}.items"))
+        items = _type(node.get("items"), imported, f"{where}.items")
+        return FieldType("array", name, items=items)
     if name == "record":
-        return FieldType("record", fields=_fields(node.get("fields"), imported, where))
+        return FieldType("record", name, fields=_fields(node.get("fields"), imported, where))
     if name in imported or "." in name:
-        return FieldType("any")
+        return FieldType("any", name)
     raise SchemaError(f"{where}: unknown type '{name}'")
 
 
@@ -98,9 +131,11 @@ def _fields(nodes: Any, imported: frozenset[str], where: str) -> dict[str, Field
 def parse_schema(text: str) -> Schema:
     """The schema in ``text`` (Portex YAML, or JSON); ``InvalidParams`` if it is not one."""
     try:
-        document = yaml.safe_load(text)
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise errors.InvalidParams(f"The schema is not YAML or JSON: {exc}.") from None
+        document = load_json_values(text)
+    except YamlTextError as exc:
+        raise errors.InvalidParams(
+            f"The schema is not YAML or JSON the mock reads: {exc}."
+        ) from None
     try:
         if not isinstance(document, dict) or document.get("type") != "record":
             raise SchemaError("a sheet's schema must be a mapping with 'type: record'")
@@ -118,7 +153,12 @@ def parse_schema(text: str) -> Schema:
 def schema_as(text: str, schema_format: str | None) -> str:
     """The stored schema text, or its JSON rendering when ``schema_format`` is JSON."""
     if schema_format == "JSON":
-        return json.dumps(yaml.safe_load(text), ensure_ascii=False)
+        try:
+            document = load_json_values(text)
+        except YamlTextError as exc:
+            # Only a schema stored before these rules can fail here: a 400, not a 500.
+            raise errors.InvalidParams(f"The schema cannot be rendered as JSON: {exc}.") from None
+        return json.dumps(document, ensure_ascii=False, allow_nan=False)
     return text
 
 
@@ -133,9 +173,11 @@ def _finite(value: Any) -> bool:
     return True
 
 
-# The types a JSON value of each plain kind has; a float must also be finite.
+# The types a JSON value of each plain kind has; a float must also be finite, and a
+# number within the kind's ``bounds`` and ``magnitude``.
 PLAIN_TYPES: dict[str, frozenset[type]] = {
     "int": frozenset({int}),
+    "enum": frozenset({int}),
     "float": frozenset({int, float}),
     "string": frozenset({str}),
     "bool": frozenset({bool}),
@@ -156,11 +198,22 @@ def _fits_all(values: Sequence[Any], kind: FieldType) -> bool:
     types.discard(type(None))
     if not types <= plain:
         return False
-    if float not in types:
-        return True
-    if types == {float} and not nullable:
-        return all(map(math.isfinite, values))
-    return all(math.isfinite(value) for value in values if type(value) is float)
+    if float in types:
+        floats = values if types == {float} and not nullable else _of(values, float)
+        if not all(map(math.isfinite, floats)):
+            return False
+        limit = kind.magnitude
+        if limit is not None and (max(floats) > limit or min(floats) < -limit):
+            return False
+    if int in types and kind.bounds is not None:
+        ints = values if types == {int} and not nullable else _of(values, int)
+        low, high = kind.bounds
+        return bool(low <= min(ints) and max(ints) <= high)
+    return True
+
+
+def _of(values: Sequence[Any], kind: type) -> list[Any]:
+    return [value for value in values if type(value) is kind]
 
 
 def _fits(value: Any, kind: FieldType) -> bool:
@@ -172,10 +225,6 @@ def _fits_other(value: Any, kind: FieldType) -> bool:
         return True
     if kind.kind == "any":
         return _finite(value)
-    if kind.kind == "enum":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return 0 <= value < len(kind.values)
-        return value in kind.values
     if kind.kind == "array":
         assert kind.items is not None
         return isinstance(value, list) and _fits_all(value, kind.items)
@@ -212,7 +261,7 @@ def conform(row: Any, schema: Schema, where: str) -> dict[str, Any]:
             continue
         if not _fits(value, kind):
             raise errors.InvalidParams(
-                f"{where}: the value of '{name}' does not fit its type ({kind.kind})."
+                f"{where}: the value of '{name}' does not fit its type ({kind.name})."
             )
         kept[name] = _lower(value, kind)
     return kept
