@@ -12,11 +12,15 @@ Invariants:
 * Evaluation happens in the database: ``where`` is a condition and each select item a
   column of one statement over the sheet's rows; only a page of answers leaves it.
 * The same criteria give the same rows and values on SQLite and PostgreSQL.
+* No answered value is NaN or infinite: a select item that overflows is ``InvalidParams``
+  on the records call (SQLite computes an infinity where PostgreSQL refuses the
+  arithmetic, and JSON can carry neither).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +34,7 @@ from mock_server.resources.searches.expressions import (
     bad,
     known,
     parse_path,
+    unevaluable,
 )
 from mock_server.resources.searches.json_sql import SQL, JsonDialect
 
@@ -123,6 +128,9 @@ def shape_row(compiled: Compiled, values: tuple[Any, ...], dialect: JsonDialect)
     row: dict[str, Any] = {}
     for output, raw in zip(compiled.outputs, values, strict=True):
         value = decode(output.value, raw, dialect)
+        # Numbers are the only values computed here; JSON values are stored ones, finite.
+        if isinstance(value, float) and not math.isfinite(value):
+            raise unevaluable(f"'{'.'.join(output.path)}' is out of range ({value}).")
         target = row
         for name in output.path[:-1]:
             target = target.setdefault(name, {})

@@ -14,6 +14,7 @@ and a comparison with null is false, alike on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -72,6 +73,13 @@ def bad(message: str) -> errors.InvalidParams:
     return errors.InvalidParams(f"Invalid search criteria: {message}")
 
 
+def unevaluable(reason: object) -> errors.InvalidParams:
+    """Criteria that compiled but that the records at hand make fail (an overflow)."""
+    return errors.InvalidParams(
+        f"The search criteria cannot be evaluated on these records: {reason}"
+    )
+
+
 def parse_path(text: str) -> tuple[str, ...]:
     """``$.a.b`` as its lower-cased names; ``$.`` (the element itself) as ()."""
     if text == "$.":
@@ -100,6 +108,14 @@ class Compiler:
         if isinstance(node, bool):
             return Value(Kind.BOOLEAN, sql=true() if node else false())
         if isinstance(node, int | float):
+            # JSON cannot answer NaN or infinity (the body parser takes them, and 1e400 reads
+            # as infinity), and SQLite cannot bind an integer beyond 64 bits.
+            fits = math.isfinite(node) if isinstance(node, float) else -(2**63) <= node < 2**63
+            if not fits:
+                text = json.dumps(node)
+                raise bad(
+                    f"the number {text if len(text) <= 40 else text[:37] + '...'} is out of range."
+                )
             return Value(Kind.NUMBER, sql=self.dialect.number(node))
         if isinstance(node, str):
             if node.startswith("$."):

@@ -16,18 +16,19 @@ matches' keys once, bookmarking along them.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, FromClause, Table, and_, func, select
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 
-from mock_server.core import errors
 from mock_server.core.bookmarks import STRIDE, Bookmarks
 from mock_server.core.routing import parse_json
 from mock_server.resources.datasets.store import DatasetKey
 from mock_server.resources.searches.criteria import Compiled, project, shape_row
+from mock_server.resources.searches.expressions import unevaluable
 from mock_server.resources.searches.json_sql import JsonDialect
 
 
@@ -115,7 +116,8 @@ def _walk(
     query = query.order_by(key)
     if count is not None:
         query = query.limit(count)
-    seen, last = marks.walk(position, _run(conn, query).scalars())
+    with _evaluating():
+        seen, last = marks.walk(position, conn.execute(query).scalars())
     if count is None or seen < count:
         marks.reached_end(position + seen, last)
     return seen, last
@@ -132,7 +134,9 @@ def count_matches(
         else:
             query = select(func.count()).select_from(records.rows)
             query = query.where(*_conditions(records, compiled, from_key))
-            marks.reached_end(position + int(_run(conn, query).scalar_one()), None)
+            with _evaluating():
+                matched = int(conn.execute(query).scalar_one())
+            marks.reached_end(position + matched, None)
     assert marks.total is not None
     return marks.total
 
@@ -167,7 +171,8 @@ def page_matches(
     end = offset + limit if marks.total is None else min(offset + limit, marks.total - 1)
     to_key = marks.after(end)
     query = query.where(*_conditions(records, compiled, from_key, to_key)).order_by(key)
-    rows = _run(conn, query.offset(offset - position).limit(limit + 1)).all()
+    with _evaluating():
+        rows = conn.execute(query.offset(offset - position).limit(limit + 1)).all()
     if rows:
         marks.mark(offset, rows[0][0])
     if len(rows) > limit:
@@ -180,11 +185,17 @@ def page_matches(
     return [shape_row(compiled, tuple(row)[1:], dialect) for row in rows]
 
 
-def _run(conn: Connection, query: Any) -> Any:
+@contextmanager
+def _evaluating() -> Iterator[None]:
+    """Errors of the criteria on these records as ``InvalidParams``, raised while the
+    statement runs or while its rows are read (SQLite evaluates a row as it is fetched)."""
     try:
-        return conn.execute(query)
+        yield
     except DataError as exc:
         # PostgreSQL refuses what Python would raise on too (an overflow, a complex power).
-        raise errors.InvalidParams(
-            f"The search criteria cannot be evaluated on these records: {exc.orig}"
-        ) from exc
+        raise unevaluable(exc.orig) from exc
+    except OperationalError as exc:
+        # SQLite's sum() of integers beyond 64 bits (its other arithmetic turns to doubles).
+        if str(exc.orig) == "integer overflow":
+            raise unevaluable(exc.orig) from exc
+        raise
