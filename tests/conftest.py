@@ -123,12 +123,25 @@ def _database_of_this_worker(url: str) -> str:
     return given.set(database=name).render_as_string(hide_password=False)
 
 
+class MockOnDatabase(InProcessMock):
+    """``mock_graviti()`` on a given database: the mock itself always starts one of its own
+    in memory."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__()
+        self.database = database
+
+    def _settings(self) -> Settings:
+        return super()._settings().model_copy(update={"database": self.database})
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_mock(request: pytest.FixtureRequest) -> Iterator[InProcessMock]:
     """The app in-process and empty, on SQLite in memory and on PostgreSQL."""
-    settings = None
+    mock = mock_graviti()
     if request.param == "postgresql":
-        settings = Settings(database=request.getfixturevalue("postgres_url"))
-    with mock_graviti(settings=settings) as mock:
+        mock = MockOnDatabase(request.getfixturevalue("postgres_url"))
+    with mock:
+        assert mock.backend.db.dialect == request.param
         mock.reset("empty")
         yield mock
