@@ -195,3 +195,9 @@ def test_a_schema_with_a_few_aliases_is_taken(sheet: Sheet) -> None:
     added = sheet.call("POST", "/a/data", {"data": [{"b": [1], "d": {"x": 2}}]})
     assert added.status_code == 200, added.text
     sheet.refused("POST", "/a/data", {"data": [{"b": [2**31]}]}, name="a")
+
+
+def test_two_keys_naming_one_field_are_refused(sheet: Sheet) -> None:
+    sheet.add([{"i64": 1}])
+    message = sheet.refused("POST", "/t/data", {"data": [{"i64": 7, "I64": 8}]})
+    assert "two keys name the field 'i64'" in message

@@ -21,7 +21,13 @@ from mock_server.core import errors
 from mock_server.resources.datasets.store import DatasetKey
 from mock_server.resources.versions import layers
 from mock_server.resources.versions.base import versions_tag
-from mock_server.resources.versions.schema import FieldType, Schema, conform_rows, parse_schema
+from mock_server.resources.versions.schema import (
+    FieldType,
+    Schema,
+    conform_rows,
+    drop_unfit,
+    parse_schema,
+)
 from mock_server.resources.versions.sheets import SheetOperations, SheetView
 
 RECORD_KEY = "__record_key"
@@ -158,6 +164,7 @@ class RecordOperations(SheetOperations):
             changes = conform_rows(rows, schema)
             live = layers.live_rows(conn, view.snapshot, keys)
             _missing(keys, live)
+            drop_unfit(list(live.values()), schema)
             merged: dict[int, dict[str, Any]] = {}
             for key, change in zip(keys, changes, strict=True):
                 merged[key] = {**merged.get(key, live[key]), **change}
@@ -217,6 +224,7 @@ class RecordOperations(SheetOperations):
         else:
             with self.db.read() as conn:
                 rows = layers.page_rows(conn, view.snapshot, keys[offset : offset + limit])
+        drop_unfit([row for _, row in rows], schema)
         return [_project(key, row, schema, paths) for key, row in rows], len(keys)
 
     def _sorted(
@@ -231,8 +239,10 @@ class RecordOperations(SheetOperations):
         def load(conn: Connection) -> array[int]:
             # Per record its key and the values it sorts by; the rows themselves go.
             entries: list[tuple[int, list[tuple[int, Any]]]] = []
+            schema = parse_schema(view.row.schema)
             for start in range(0, len(keys), SORT_CHUNK):
                 chunk = layers.page_rows(conn, view.snapshot, keys[start : start + SORT_CHUNK])
+                drop_unfit([row for _, row in chunk], schema)
                 entries.extend(
                     (key, [_sort_key(_get(row, path)) for path, _ in sorts]) for key, row in chunk
                 )

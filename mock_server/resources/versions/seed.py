@@ -23,7 +23,7 @@ from mock_server.resources.datasets.store import DatasetKey, DatasetStore
 from mock_server.resources.datasets.tables import DATASET as DATASET_TABLE
 from mock_server.resources.versions import layers
 from mock_server.resources.versions.records import RECORD_KEY
-from mock_server.resources.versions.schema import conform, parse_schema
+from mock_server.resources.versions.schema import conform, drop_unfit, parse_schema
 from mock_server.resources.versions.tables import (
     BRANCH,
     COMMIT,
@@ -278,15 +278,18 @@ def _export_sheets(backend: Backend, conn: Connection, owner: Any) -> list[dict[
     for row in conn.execute(select(SHEET).where(owner).order_by(SHEET.c.seq)).all():
         snapshot = layers.load_snapshot(conn, row.snapshot_seq)
         keys = list(layers.scan_keys(conn, snapshot.chain))
-        fields = parse_schema(row.schema).fields
-        records = [
-            {
-                RECORD_KEY: layers.format_key(key),
-                **{name: value for name, value in data.items() if name in fields},
-            }
-            for start in range(0, len(keys), 10_000)
-            for key, data in layers.page_rows(conn, snapshot, keys[start : start + 10_000])
-        ]
+        schema = parse_schema(row.schema)
+        records: list[dict[str, Any]] = []
+        for start in range(0, len(keys), 10_000):
+            page = layers.page_rows(conn, snapshot, keys[start : start + 10_000])
+            drop_unfit([data for _, data in page], schema)
+            records.extend(
+                {
+                    RECORD_KEY: layers.format_key(key),
+                    **{name: value for name, value in data.items() if name in schema.fields},
+                }
+                for key, data in page
+            )
         sheets.append(
             {
                 "name": row.name,
