@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
-from mock_server.core.names import Name
+from mock_server.core.names import FreeText, Name
 from mock_server.resources.datasets.models import StrictBody
 
 # Schemas and row lists are bounded by the request body limit alone (a 413), so that
@@ -50,40 +50,40 @@ class RefCreate(StrictBody):
     """A branch or a tag: a name and the revision it points at."""
 
     name: Name
-    revision: str = Field(min_length=1, max_length=256)
+    revision: FreeText = Field(min_length=1, max_length=256)
 
 
 class CommitCreate(StrictBody):
     draft_number: int = Field(ge=1, le=2**31 - 1)
-    title: str = Field(max_length=TEXT_MAX)
-    description: str | None = Field(default=None, max_length=TEXT_MAX)
+    title: FreeText = Field(max_length=TEXT_MAX)
+    description: FreeText | None = Field(default=None, max_length=TEXT_MAX)
 
 
 class DraftCreate(StrictBody):
-    title: str = Field(max_length=TEXT_MAX)
-    description: str | None = Field(default=None, max_length=TEXT_MAX)
+    title: FreeText = Field(max_length=TEXT_MAX)
+    description: FreeText | None = Field(default=None, max_length=TEXT_MAX)
     branch: Name | None = None
 
 
 class DraftUpdate(StrictBody):
     # A Literal rather than the enum: strict bodies take enum members only from Python.
     state: Literal["OPEN", "CLOSED", "COMMITTED"] | None = None
-    title: str | None = Field(default=None, max_length=TEXT_MAX)
-    description: str | None = Field(default=None, max_length=TEXT_MAX)
+    title: FreeText | None = Field(default=None, max_length=TEXT_MAX)
+    description: FreeText | None = Field(default=None, max_length=TEXT_MAX)
 
 
 class SheetCreate(StrictBody):
     name: Name
-    schema_: str = Field(alias="schema")
-    avro_schema: str = Field(default="", alias="_avro_schema")
-    arrow_schema: str | None = Field(default=None, alias="_arrow_schema")
-    record_key_strategy: str | None = Field(default=None, max_length=64)
+    schema_: FreeText = Field(alias="schema")
+    avro_schema: FreeText = Field(default="", alias="_avro_schema")
+    arrow_schema: FreeText | None = Field(default=None, alias="_arrow_schema")
+    record_key_strategy: FreeText | None = Field(default=None, max_length=64)
 
 
 class SchemaUpdate(StrictBody):
-    schema_: str = Field(alias="_schema")
-    avro_schema: str = Field(default="", alias="_avro_schema")
-    arrow_schema: str | None = Field(default=None, alias="_arrow_schema")
+    schema_: FreeText = Field(alias="_schema")
+    avro_schema: FreeText = Field(default="", alias="_avro_schema")
+    arrow_schema: FreeText | None = Field(default=None, alias="_arrow_schema")
     patch: list[Any] | None = None
 
 
