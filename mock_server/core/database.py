@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from mock_server.core import errors
@@ -37,6 +37,8 @@ from mock_server.core.errors import DATABASE_UNAVAILABLE as UNAVAILABLE
 from mock_server.core.stamps import ChangeStamps, PostgresStamps, SqliteStamps
 
 T = TypeVar("T")
+# What psycopg says of a parameter holding a NUL, which PostgreSQL text cannot store.
+NUL_REFUSED = "cannot contain NUL"
 
 # Under WAL, synchronous=NORMAL keeps every committed transaction across a crash or a
 # SIGKILL of the process (only a power loss can roll back the last ones); the busy
@@ -470,3 +472,11 @@ class Database:
                 raise WouldWait from exc
             logger.warning("database error: %s", exc.orig)
             raise errors.ServiceUnavailable(UNAVAILABLE) from exc
+        except DataError as exc:
+            # Text the requests' rules let through but PostgreSQL cannot hold (a NUL, in a
+            # seed's free text say): a refused call, rolled back, not a failure.
+            if NUL_REFUSED in str(exc.orig):
+                raise errors.InvalidParams(
+                    "Text cannot hold a NUL character: the database stores none."
+                ) from exc
+            raise

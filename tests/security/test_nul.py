@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from mock_server import Settings, create_app
+from mock_server.app import build_backend
+from mock_server.core import errors
 
 KEY = "ACCESSKEY-nulcharacter01"
 AUTH = {"X-Token": KEY}
@@ -95,3 +98,29 @@ def test_a_nul_inside_a_row_value_is_data(client: TestClient) -> None:
     assert client.post(base(client) + "/drafts/1/sheets/s/data", json=rows, headers=AUTH).is_success
     page = client.get(base(client) + "/drafts/1/sheets/s/data", headers=AUTH).json()
     assert [row["a"] for row in page["data"]] == ["x\x00y"]
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [
+        {"datasets": [{"name": "A", "workspace": "w", "cover_url": "x\x00"}]},
+        {"datasets": [{"name": "A", "workspace": "w", "drafts": [{"number": 1, "title": "\x00"}]}]},
+        {"datasets": [{"name": "A", "workspace": "w", "creator": "\x00"}]},
+    ],
+)
+def test_a_nul_in_a_seed_text_is_refused(client: TestClient, seed: dict[str, Any]) -> None:
+    before = client.get("/_mock/state").json()
+    answer = client.post("/_mock/seed", json=seed)
+    assert (answer.status_code, answer.json()["code"]) == (400, "InvalidParamsValue")
+    assert "NUL" in answer.json()["message"]
+    assert client.get("/_mock/state").json() == before
+
+
+def test_postgresql_refusing_a_nul_is_a_refused_call(postgres_url: str) -> None:
+    """Text no rule caught that PostgreSQL cannot store: a 400 whose write rolled back."""
+    backend = build_backend(Settings(database=postgres_url))
+    try:
+        with pytest.raises(errors.InvalidParams, match="NUL"), backend.db.write() as conn:
+            conn.execute(text("SELECT CAST(:value AS text)"), {"value": "a\x00b"})
+    finally:
+        backend.close()
