@@ -8,8 +8,8 @@ a request whose raw path encodes one in any segment names no route: it is answer
 Graviti 404 ``NotFound`` before any route, control-plane one included, sees it.
 
 No name holds a NUL either (``%00``), and PostgreSQL cannot even be asked about one: a
-path that encodes one is the same 404, a query that does is a 400 ``InvalidParamsValue``,
-on every database alike.
+path that encodes one names no resource (404 ``ResourceNotExist``), a query that does is
+a 400 ``InvalidParamsValue``, on every database alike.
 """
 
 from __future__ import annotations
@@ -19,22 +19,27 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mock_server.core import errors
 
 
+def _raw_path(scope: Scope) -> bytes:
+    raw = scope.get("raw_path")
+    return b"" if raw is None else bytes(raw).split(b"?", 1)[0].lower()
+
+
 def has_encoded_slash(scope: Scope) -> bool:
     """Whether the raw path encodes a ``/`` (or a NUL) inside a segment."""
-    raw = scope.get("raw_path")
-    if raw is None:
-        return False
-    path = bytes(raw).split(b"?", 1)[0].lower()
+    path = _raw_path(scope)
     return b"%2f" in path or b"%00" in path
 
 
 def _refusal(scope: Scope) -> errors.GravitiError | None:
-    if has_encoded_slash(scope):
+    path = _raw_path(scope)
+    if b"%2f" in path:
         shown = bytes(scope["raw_path"]).split(b"?", 1)[0].decode("latin-1")
         return errors.RouteNotFound(
             f"graviti-mock has no route {scope['method']} {shown}: a path segment "
-            "cannot hold a '/' or a NUL."
+            "cannot hold a '/'."
         )
+    if b"%00" in path:
+        return errors.ResourceNotExist("No resource has a name holding a NUL character (%00).")
     if b"%00" in scope.get("query_string", b""):
         return errors.InvalidParams("A query parameter cannot hold a NUL character (%00).")
     return None

@@ -184,7 +184,7 @@ def test_hostile_workspace_segment_is_denied_or_not_found(
     body = {"alias": "changed"} if method == "PATCH" else None
     status, answer, _ = raw(url, method, f"/v2/datasets/{segment}/MNIST", access_key, body)
     assert status in (403, 404), answer
-    assert_graviti_error(answer, "AccessDenied", "NotFound")
+    assert_graviti_error(answer, "AccessDenied", "NotFound", "ResourceNotExist")
     assert dataset_rows(server) == [(existing["workspace"], "MNIST", "")]
 
 

@@ -71,7 +71,7 @@ def test_a_nul_in_a_path_names_nothing(client: TestClient, path: str) -> None:
     before = client.get("/_mock/state").json()
     for method in ("GET", "DELETE"):
         answer = client.request(method, base(client) + path, headers=AUTH)
-        assert (answer.status_code, answer.json()["code"]) == (404, "NotFound"), answer.text
+        assert (answer.status_code, answer.json()["code"]) == (404, "ResourceNotExist")
     assert client.get("/_mock/state").json() == before
 
 
