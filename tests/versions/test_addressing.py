@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.versions.test_http_errors import AUTH, Api
+from tests.versions.test_http_errors import Api, with_sheet
 
 NESTED = """type: record
 fields:
@@ -42,12 +42,7 @@ ROWS = [
 @pytest.fixture
 def api(app_client: TestClient) -> Api:
     """Dataset X with open draft 1: sheet ``n`` (nested fields) with two rows."""
-    app_client.post("/v2/datasets", json={"name": "X"}, headers=AUTH)
-    api = Api(app_client)
-    api.ok("POST", "/drafts", {"title": "one"})
-    api.ok("POST", "/drafts/1/sheets", {"name": "n", "schema": NESTED, "_avro_schema": "{}"})
-    api.ok("POST", "/drafts/1/sheets/n/data", {"data": ROWS})
-    return api
+    return with_sheet(app_client, "n", NESTED, ROWS)
 
 
 def refused(api: Api, method: str, path: str, body: object, status: int, code: str) -> str:

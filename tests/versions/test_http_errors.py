@@ -46,6 +46,16 @@ class Api:
         return str(response.json()["message"])
 
 
+def with_sheet(app_client: TestClient, sheet: str, schema: str, rows: list[Any]) -> Api:
+    """Dataset X with open draft 1 holding ``sheet`` of ``schema`` with ``rows``."""
+    app_client.post("/v2/datasets", json={"name": "X"}, headers=AUTH)
+    api = Api(app_client)
+    api.ok("POST", "/drafts", {"title": "one"})
+    api.ok("POST", "/drafts/1/sheets", {"name": sheet, "schema": schema, "_avro_schema": "{}"})
+    api.ok("POST", f"/drafts/1/sheets/{sheet}/data", {"data": rows})
+    return api
+
+
 def with_history(app_client: TestClient) -> Api:
     """Dataset X with one commit (sheet ``s``: two rows), branch ``main`` and open draft 2."""
     app_client.post("/v2/datasets", json={"name": "X"}, headers=AUTH)

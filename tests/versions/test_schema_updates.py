@@ -11,40 +11,27 @@ import requests
 from fastapi.testclient import TestClient
 
 from mock_server import mock_graviti
-from tests.versions.test_http_errors import AUTH, Api
+from tests.versions.test_http_errors import Api, with_sheet
 
 BEFORE = """type: record
 fields:
-- name: a
-  type: int64
-- name: n
-  type: int64
-- name: box
-  type: record
-  fields:
-  - name: x
-    type: float64
+- {name: a, type: int64}
+- {name: n, type: int64}
+- {name: box, type: record, fields: [{name: x, type: float64}]}
 """
 RETYPED = """type: record
 fields:
-- name: a
-  type: string
-- name: n
-  type: int64
+- {name: a, type: string}
+- {name: n, type: int64}
 """
-READDED = RETYPED + "- name: box\n  type: int64\n"
+READDED = RETYPED + "- {name: box, type: int64}\n"
 
 
 @pytest.fixture
 def api(app_client: TestClient) -> Api:
     """Dataset X, open draft 1, sheet ``s`` of BEFORE with two rows."""
-    app_client.post("/v2/datasets", json={"name": "X"}, headers=AUTH)
-    api = Api(app_client)
-    api.ok("POST", "/drafts", {"title": "one"})
-    api.ok("POST", "/drafts/1/sheets", {"name": "s", "schema": BEFORE, "_avro_schema": "{}"})
     rows = [{"a": 1, "n": 10, "box": {"x": 1.5}}, {"a": 2, "n": 20, "box": None}]
-    api.ok("POST", "/drafts/1/sheets/s/data", {"data": rows})
-    return api
+    return with_sheet(app_client, "s", BEFORE, rows)
 
 
 def data(api: Api, path: str = "/drafts/1/sheets/s/data", **params: Any) -> list[Any]:
