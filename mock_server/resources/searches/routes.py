@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
+from pydantic import BeforeValidator
 
 from mock_server.core import errors
 from mock_server.core.backend import store_dependency
 from mock_server.core.paging import Limit, Offset
 from mock_server.core.resolved import ResourceRouter
-from mock_server.core.routing import json_response
+from mock_server.core.routing import json_response, plain_digits
 from mock_server.resources.datasets.routes import (
     BODY_ERRORS,
     ON_DATASET,
@@ -28,6 +29,9 @@ from mock_server.resources.searches.store import SearchStore
 
 Searches = Annotated[SearchStore, Depends(store_dependency(SearchStore))]
 Sort = Annotated[list[str] | None, Query()]
+# The digits rule on the whole optional value (as for a sheet listing's limit): "0.0" or
+# "1e0" is not a draft number.
+DraftFilter = Annotated[int | None, BeforeValidator(plain_digits), Query(ge=1, le=2**31 - 1)]
 
 PREFIX = "/datasets/{workspace}/{dataset}/searches"
 ON_SEARCH = errors.error_responses(*AUTH_ERRORS, *ON_DATASET, errors.InvalidParams)
@@ -59,7 +63,7 @@ async def list_search_histories(
     found: ReadableDataset,
     searches: Searches,
     commit_id: str | None = None,
-    draft_number: int | None = None,
+    draft_number: DraftFilter = None,
     sheet: str | None = None,
     sort: Sort = None,
     offset: Offset = 0,
