@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mock_server.control.faults import Fault, FaultPlan
 from mock_server.control.journal import BODY_LIMIT, Journal, Recorded, masked_headers
 from mock_server.core.errors import asgi_error
-from mock_server.core.paths import has_encoded_slash
+from mock_server.core.paths import refused_path
 from mock_server.resources.objects.storage import xml_error
 
 # Paths that are not calls of the service: never journaled, never faulted.
@@ -89,7 +89,7 @@ class Interceptor:
         self._index: OperationIndex | None = None
 
     def operation(self, scope: Scope) -> str | None:
-        if has_encoded_slash(scope):
+        if refused_path(scope):
             # Refused by ExactSegments: the decoded path is not the route it looks like.
             return None
         index = self._index

@@ -24,8 +24,9 @@ def _raw_path(scope: Scope) -> bytes:
     return b"" if raw is None else bytes(raw).split(b"?", 1)[0].lower()
 
 
-def has_encoded_slash(scope: Scope) -> bool:
-    """Whether the raw path encodes a ``/`` (or a NUL) inside a segment."""
+def refused_path(scope: Scope) -> bool:
+    """Whether the raw path encodes a ``/`` or a NUL inside a segment: refused here, so
+    the decoded path is not the route it looks like."""
     path = _raw_path(scope)
     return b"%2f" in path or b"%00" in path
 

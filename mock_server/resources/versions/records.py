@@ -139,6 +139,16 @@ def _sorts(specs: Sequence[str], schema: Schema) -> list[tuple[list[str], bool]]
     return parsed
 
 
+def read_rows(
+    conn: Connection, snap: layers.Snapshot, keys: Sequence[int], schema: Schema
+) -> list[tuple[int, dict[str, Any]]]:
+    """``layers.page_rows`` read through the sheet's schema: a stored value its field's
+    type no longer holds (a schema update changed it) reads as null."""
+    rows = layers.page_rows(conn, snap, keys)
+    drop_unfit([row for _, row in rows], schema)
+    return rows
+
+
 class RecordOperations(SheetOperations):
     # ------------------------------------------------------------------ writes
 
@@ -217,7 +227,7 @@ class RecordOperations(SheetOperations):
         sorts = _sorts([spec for spec in sort if spec.strip()], schema)
         keys = layers.record_keys(self.db, view.snapshot.chain)
         if sorts and sorts != [([RECORD_KEY], False)]:
-            page = self._sorted(view, keys, sorts)[offset : offset + limit]
+            page = self._sorted(view, keys, sorts, schema)[offset : offset + limit]
             with self.db.read() as conn:
                 found = layers.live_rows(conn, view.snapshot, page)
             rows = [(key, found[key]) for key in page if key in found]
@@ -228,7 +238,11 @@ class RecordOperations(SheetOperations):
         return [_project(key, row, schema, paths) for key, row in rows], len(keys)
 
     def _sorted(
-        self, view: SheetView, keys: Sequence[int], sorts: list[tuple[list[str], bool]]
+        self,
+        view: SheetView,
+        keys: Sequence[int],
+        sorts: list[tuple[list[str], bool]],
+        schema: Schema,
     ) -> Sequence[int]:
         """The sheet's live keys in the order ``sorts`` asks for.
 
@@ -239,10 +253,8 @@ class RecordOperations(SheetOperations):
         def load(conn: Connection) -> array[int]:
             # Per record its key and the values it sorts by; the rows themselves go.
             entries: list[tuple[int, list[tuple[int, Any]]]] = []
-            schema = parse_schema(view.row.schema)
             for start in range(0, len(keys), SORT_CHUNK):
-                chunk = layers.page_rows(conn, view.snapshot, keys[start : start + SORT_CHUNK])
-                drop_unfit([row for _, row in chunk], schema)
+                chunk = read_rows(conn, view.snapshot, keys[start : start + SORT_CHUNK], schema)
                 entries.extend(
                     (key, [_sort_key(_get(row, path)) for path, _ in sorts]) for key, row in chunk
                 )

@@ -22,8 +22,8 @@ from mock_server.core.seeds import SeedModel, wire_time
 from mock_server.resources.datasets.store import DatasetKey, DatasetStore
 from mock_server.resources.datasets.tables import DATASET as DATASET_TABLE
 from mock_server.resources.versions import layers
-from mock_server.resources.versions.records import RECORD_KEY
-from mock_server.resources.versions.schema import conform, drop_unfit, parse_schema
+from mock_server.resources.versions.records import RECORD_KEY, read_rows
+from mock_server.resources.versions.schema import conform, parse_schema
 from mock_server.resources.versions.tables import (
     BRANCH,
     COMMIT,
@@ -281,8 +281,7 @@ def _export_sheets(backend: Backend, conn: Connection, owner: Any) -> list[dict[
         schema = parse_schema(row.schema)
         records: list[dict[str, Any]] = []
         for start in range(0, len(keys), 10_000):
-            page = layers.page_rows(conn, snapshot, keys[start : start + 10_000])
-            drop_unfit([data for _, data in page], schema)
+            page = read_rows(conn, snapshot, keys[start : start + 10_000], schema)
             records.extend(
                 {
                     RECORD_KEY: layers.format_key(key),
