@@ -4,7 +4,6 @@ schema is YAML that loads as JSON values within a size budget."""
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -170,9 +169,7 @@ def laughs(levels: int) -> str:
     ],
 )
 def test_a_schema_that_is_no_json_is_refused(sheet: Sheet, schema: str, problem: str) -> None:
-    started = time.monotonic()
     message = sheet.refused("POST", "", {"name": "b", "schema": schema}, name=None)
-    assert time.monotonic() - started < 2
     assert message.startswith("The schema is not YAML or JSON the mock reads: ")
     assert problem in message
     assert sheet.call("GET", "/b").status_code == 404
